@@ -1,0 +1,38 @@
+# Two commands do all set-up: `make run` (serve the demo) and `make test` (run every test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi.py
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run serve test test-sqlite test-postgres lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate the SQLite database in instance/, load the demo if empty, serve on :5000
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	@echo ""
+	@echo "  Mở http://$(HOST):$(PORT) — đăng nhập bằng một tài khoản mẫu ở trên (mật khẩu: $${DEMO_PASSWORD:-ninhson766})."
+	@echo ""
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## make test: install and run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+test: install
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== PostgreSQL: $$TEST_DATABASE_URL"; $(BIN)/pytest; fi
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,89 @@
+"""Application factory: wiring only."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, render_template
+
+from app.extensions import csrf, db, login_manager, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config: object | str | None = None) -> Flask:
+    """Build the app; `config` is a config class, a name from config.configs, or None for FLASK_CONFIG."""
+    import config as config_module
+
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(ROOT, "templates"),
+        instance_path=os.path.join(ROOT, "instance"),
+        instance_relative_config=True,
+    )
+    if config is None or isinstance(config, str):
+        config = config_module.configs[config or os.environ.get("FLASK_CONFIG", "development")]
+    app.config.from_object(config)
+    app.config.from_pyfile("settings.py", silent=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from app.auth.models import User
+
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.assignments.views import bp as assignments_bp
+    from app.auth.views import bp as auth_bp
+    from app.indicators.views import bp as indicators_bp
+    from app.main.views import bp as main_bp
+    from app.org.views import bp as org_bp
+
+    for bp in (auth_bp, main_bp, assignments_bp, org_bp, indicators_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error):
+        code = getattr(error, "code", 500) or 500
+        if code == 500:
+            db.session.rollback()
+        return render_template("errors/error.html", code=code), code
+
+    for code in (400, 401, 403, 404, 405, 500):
+        app.errorhandler(code)(render_error)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.core import formatting
+
+    app.jinja_env.filters.update(formatting.FILTERS)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,114 @@
+"""Administration: units and accounts within the admin's tree."""
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth import services as users
+from app.auth.forms import UserForm
+from app.auth.models import ROLES, User
+from app.core.errors import DomainError
+from app.core.forms import show_error
+from app.core.permissions import require, require_unit_visible, roles_required
+from app.extensions import db
+from app.org import services as org
+from app.org.forms import UnitForm
+from app.org.models import Unit
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _unit_choices(exclude: Unit | None = None, *, allow_root: bool = False):
+    scope = org.units_in_scope(current_user)
+    choices = [(u.id, ("— " * (len(u.ancestors()) - len(current_user.unit.ancestors()))) + u.name)
+               for u in scope if exclude is None or not u.is_descendant_of(exclude)]
+    return ([(0, "— Không có (đơn vị gốc) —")] if allow_root else []) + choices
+
+
+@bp.route("/units")
+@roles_required("admin")
+def units():
+    return render_template("admin/units.html", units=org.units_in_scope(current_user))
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def unit_form(unit_id: int | None = None):
+    unit = db.session.get(Unit, unit_id) if unit_id else None
+    if unit_id:
+        require_unit_visible(unit)
+    form = UnitForm(obj=unit)
+    # The choices list deliberately keeps the unit's own subtree so that a cycle is refused with a message.
+    form.parent_id.choices = _unit_choices(allow_root=unit is not None and unit.id == current_user.unit_id)
+    if request.method == "GET":
+        form.parent_id.data = (unit.parent_id or 0) if unit else request.args.get("parent", type=int)
+    if form.validate_on_submit():
+        parent = db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None
+        try:
+            require(parent is None or current_user.can_administer(parent))
+            if unit is None:
+                unit = org.create_unit(code=form.code.data, name=form.name.data, kind=form.kind.data,
+                                       parent=parent, sort_order=form.sort_order.data or 0, actor=current_user)
+            else:
+                org.update_unit(unit, code=form.code.data, name=form.name.data, kind=form.kind.data,
+                                parent=parent, is_active=form.is_active.data,
+                                sort_order=form.sort_order.data or 0, actor=current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            flash(f"Đã lưu đơn vị «{unit.name}».", "success")
+            return redirect(url_for(".units"))
+    return render_template("admin/unit_form.html", form=form, unit=unit), (422 if form.errors else 200)
+
+
+@bp.route("/users")
+@roles_required("admin")
+def users_list():
+    ids = org.descendant_ids(current_user.unit_id)
+    people = db.session.scalars(
+        sa.select(User).where(User.unit_id.in_(ids)).order_by(User.is_active.desc(), User.username)
+    ).all()
+    return render_template("admin/users.html", people=people)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def user_form(user_id: int | None = None):
+    person = db.session.get(User, user_id) if user_id else None
+    if user_id:
+        require_unit_visible(person.unit if person else None)
+    form = UserForm(obj=person)
+    form.unit_id.choices = _unit_choices()
+    form.role.choices = list(ROLES.items())
+    if person is not None:
+        form.username.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data)
+        try:
+            if person is None:
+                if not form.password.data:
+                    raise DomainError("Nhập mật khẩu cho tài khoản mới.", "password")
+                person = users.create_user(
+                    username=form.username.data, full_name=form.full_name.data, unit=unit, role=form.role.data,
+                    title=form.title.data or "", password=form.password.data, email=form.email.data,
+                    actor=current_user)
+                if not form.is_active.data:
+                    users.deactivate(person, actor=current_user)
+            else:
+                users.update_user(person, full_name=form.full_name.data, title=form.title.data or "", unit=unit,
+                                  role=form.role.data, is_active=form.is_active.data, email=form.email.data,
+                                  actor=current_user)
+                if form.password.data:
+                    users.set_password(person, form.password.data, actor=current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            flash(f"Đã lưu tài khoản «{person.username}».", "success")
+            return redirect(url_for(".users_list"))
+    return render_template("admin/user_form.html", form=form, person=person), (422 if form.errors else 200)

@@ -1,0 +1,18 @@
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.core.forms import Form
+
+
+class ReassignForm(Form):
+    responsible_unit_id = SelectField("Đơn vị phụ trách", coerce=int)
+    cooperating_unit_ids = SelectMultipleField("Đơn vị phối hợp", coerce=int, validators=[Optional()])
+    cooperating_label = StringField(
+        "Cách ghi đơn vị phối hợp trong kế hoạch",
+        validators=[Optional(), Length(max=400)],
+        description="Ví dụ: «Các cơ quan chuyên môn và UBND các xã». Để trống thì liệt kê tên các đơn vị.",
+    )
+    performer_ids = SelectMultipleField("Người thực hiện", coerce=int, validators=[Optional()])
+    team_unit_id = SelectField("Tổ/bộ phận thực hiện (tất cả thành viên)", coerce=int)
+    effective_from = DateField("Hiệu lực từ ngày", validators=[DataRequired("Nhập ngày hiệu lực.")])
+    note = TextAreaField("Ghi chú / lý do", validators=[Optional(), Length(max=2000)])

@@ -1,0 +1,251 @@
+"""Assignment services: who owns what on which date, and validated reassignment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.assignments.models import Assignment, Plan, assignment_performer
+from app.audit.services import record
+from app.auth.models import User
+from app.core.errors import DomainError
+from app.core.time import today_vn
+from app.extensions import db
+from app.indicators.models import Indicator, IndicatorGroup
+from app.org.models import Unit
+
+_LOAD = (
+    selectinload(Assignment.cooperating_units),
+    selectinload(Assignment.performers),
+    selectinload(Assignment.responsible_unit),
+    selectinload(Assignment.team_unit),
+)
+
+
+def applies(indicator: Indicator, scope_unit: Unit) -> bool:
+    """Whether an indicator is scored at the level of the unit whose scorecard is assigned."""
+    level = scope_unit.kind if scope_unit.kind in ("province", "district", "commune") else "department"
+    return indicator.is_active and level in indicator.level_list
+
+
+def _fmt(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else "nay"
+
+
+def plans_visible_to(user) -> list[Plan]:
+    """Plans issued by the user's unit or any unit above it (the plans that bind the user)."""
+    if user.unit is None:
+        return []
+    ids = [user.unit.id, *(u.id for u in user.unit.ancestors())]
+    return list(db.session.scalars(
+        sa.select(Plan).where(Plan.issuing_unit_id.in_(ids)).order_by(Plan.period_start.desc(), Plan.id.desc())
+    ))
+
+
+def current_plan_for(user) -> Plan | None:
+    """The newest plan in force that binds the user, nearest issuing unit first."""
+    plans = [p for p in plans_visible_to(user) if p.status != "superseded"]
+    if not plans:
+        return None
+    chain = [user.unit.id, *(u.id for u in user.unit.ancestors())]
+    return min(plans, key=lambda p: (chain.index(p.issuing_unit_id), -p.period_start.toordinal()))
+
+
+def history(scope_unit_id: int, subject_key: str) -> list[Assignment]:
+    """Every assignment of one subject in one scope, oldest first."""
+    return list(db.session.scalars(
+        sa.select(Assignment).options(*_LOAD)
+        .where(Assignment.scope_unit_id == scope_unit_id, Assignment.subject_key == subject_key)
+        .order_by(Assignment.effective_from)
+    ))
+
+
+def assignments_on(scope_unit_id: int, on: date) -> dict[str, Assignment]:
+    """The assignments in force on a date in one scope, keyed by subject."""
+    rows = db.session.scalars(
+        sa.select(Assignment).options(*_LOAD).where(
+            Assignment.scope_unit_id == scope_unit_id,
+            Assignment.effective_from <= on,
+            sa.or_(Assignment.effective_to.is_(None), Assignment.effective_to >= on),
+        )
+    )
+    return {a.subject_key: a for a in rows}
+
+
+def owner_of(scope_unit_id: int, indicator: Indicator, on: date) -> Assignment | None:
+    """The assignment answering for an indicator on a date: its own, else its group's."""
+    current = assignments_on(scope_unit_id, on)
+    return current.get(Assignment.key_for(indicator=indicator)) or current.get(
+        Assignment.key_for(group=indicator.group)
+    )
+
+
+@dataclass
+class TableGroup:
+    group: IndicatorGroup
+    assignment: Assignment | None
+    rows: list[tuple[Indicator, Assignment | None]] = field(default_factory=list)
+
+
+def assignment_table(plan: Plan, on: date | None = None) -> list[TableGroup]:
+    """The plan's table as printed: group rows with their indicators beneath."""
+    on = on or today_vn()
+    current = assignments_on(plan.issuing_unit_id, on)
+    groups = db.session.scalars(
+        sa.select(IndicatorGroup).options(selectinload(IndicatorGroup.indicators))
+        .order_by(IndicatorGroup.sort_order)
+    )
+    table = []
+    for group in groups:
+        tg = TableGroup(group, current.get(Assignment.key_for(group=group)))
+        for ind in group.indicators:
+            if applies(ind, plan.issuing_unit) or current.get(Assignment.key_for(indicator=ind)):
+                tg.rows.append((ind, current.get(Assignment.key_for(indicator=ind))))
+        table.append(tg)
+    return table
+
+
+def performs(assignment: Assignment, user: User) -> bool:
+    """True when the user is a named performer or a member of the performing team."""
+    return any(p.id == user.id for p in assignment.performers) or (
+        assignment.team_unit_id is not None and assignment.team_unit_id == user.unit_id
+    )
+
+
+def _user_assignments(user: User):
+    named = sa.select(assignment_performer.c.assignment_id).where(assignment_performer.c.user_id == user.id)
+    return (
+        sa.select(Assignment).options(*_LOAD, selectinload(Assignment.group), selectinload(Assignment.indicator))
+        .where(sa.or_(Assignment.id.in_(named), Assignment.team_unit_id == user.unit_id))
+    )
+
+
+def indicators_of(user: User, on: date | None = None) -> list[tuple[Indicator, Assignment]]:
+    """Indicators the user answers for on a date, directly or through their team."""
+    on = on or today_vn()
+    mine = db.session.scalars(_user_assignments(user).where(
+        Assignment.effective_from <= on,
+        sa.or_(Assignment.effective_to.is_(None), Assignment.effective_to >= on),
+    )).all()
+    out: list[tuple[Indicator, Assignment]] = []
+    for a in mine:
+        indicators = [a.indicator] if a.indicator is not None else [
+            i for i in a.group.indicators if applies(i, a.scope_unit)
+        ]
+        for ind in indicators:
+            owner = owner_of(a.scope_unit_id, ind, on)
+            if owner is not None and owner.id == a.id:
+                out.append((ind, a))
+    out.sort(key=lambda pair: (pair[0].group.sort_order, pair[0].sort_order))
+    return out
+
+
+def assignments_of_user(user: User) -> list[Assignment]:
+    """Every assignment the user performs or performed, newest first."""
+    return list(db.session.scalars(_user_assignments(user).order_by(Assignment.effective_from.desc())))
+
+
+def assignments_of_unit(unit: Unit) -> list[Assignment]:
+    """Every assignment where the unit is responsible, cooperating or the team, newest first."""
+    from app.assignments.models import assignment_cooperating_unit as acu
+
+    coop = sa.select(acu.c.assignment_id).where(acu.c.unit_id == unit.id)
+    return list(db.session.scalars(
+        sa.select(Assignment).options(*_LOAD, selectinload(Assignment.group), selectinload(Assignment.indicator))
+        .where(sa.or_(Assignment.responsible_unit_id == unit.id, Assignment.team_unit_id == unit.id,
+                      Assignment.id.in_(coop)))
+        .order_by(Assignment.effective_from.desc())
+    ))
+
+
+def _check_parties(actor, plan: Plan, responsible: Unit, cooperating: list[Unit], performers: list[User],
+                   team: Unit | None) -> None:
+    if actor is not None and not actor.can_manage_assignments(plan.issuing_unit):
+        raise DomainError("Bạn không có quyền phân công trong kế hoạch này.")
+    scope = plan.issuing_unit
+    for unit in [responsible, *cooperating, *([team] if team else [])]:
+        if not unit.is_descendant_of(scope) or (actor is not None and not actor.can_see_unit(unit)):
+            raise DomainError(f"Đơn vị «{unit.name}» không thuộc phạm vi quản lý của bạn.")
+        if not unit.is_active:
+            raise DomainError(f"Đơn vị «{unit.name}» đã ngừng hoạt động.")
+    for person in performers:
+        if not person.is_active:
+            raise DomainError(f"Cán bộ «{person.full_name}» đã bị vô hiệu hóa, không thể phân công.")
+        if not person.unit.is_descendant_of(scope) or (actor is not None and not actor.can_see_user(person)):
+            raise DomainError(f"Cán bộ «{person.full_name}» không thuộc phạm vi quản lý của bạn.")
+    if not performers and team is None:
+        raise DomainError("Cần chọn ít nhất một người thực hiện hoặc một tổ/bộ phận thực hiện.")
+
+
+def _check_no_overlap(scope_unit_id: int, key: str, start: date, end: date | None, exclude_id=None) -> None:
+    far = date.max
+    for other in history(scope_unit_id, key):
+        if other.id == exclude_id:
+            continue
+        if start <= (other.effective_to or far) and other.effective_from <= (end or far):
+            raise DomainError(
+                f"Thời gian hiệu lực trùng với phân công từ {_fmt(other.effective_from)} "
+                f"đến {_fmt(other.effective_to)}: mỗi chỉ số chỉ có một phân công tại một thời điểm."
+            )
+
+
+def assign(*, plan: Plan, group: IndicatorGroup | None = None, indicator: Indicator | None = None,
+           responsible: Unit, cooperating: list[Unit] = (), cooperating_label: str = "",
+           performers: list[User] = (), team: Unit | None = None, performer_label: str = "",
+           effective_from: date, effective_to: date | None = None, actor=None, note: str = "") -> Assignment:
+    """Create an assignment of a group or an indicator; refuses overlaps and out-of-scope parties."""
+    if (group is None) == (indicator is None):
+        raise DomainError("Phân công phải dành cho đúng một nhóm chỉ số hoặc một chỉ số.")
+    if effective_to is not None and effective_to < effective_from:
+        raise DomainError("Ngày kết thúc không được trước ngày bắt đầu hiệu lực.")
+    cooperating, performers = list(cooperating), list(performers)
+    _check_parties(actor, plan, responsible, cooperating, performers, team)
+    key = Assignment.key_for(group=group, indicator=indicator)
+    _check_no_overlap(plan.issuing_unit_id, key, effective_from, effective_to)
+    a = Assignment(
+        plan=plan, scope_unit_id=plan.issuing_unit_id, subject_key=key, group=group, indicator=indicator,
+        responsible_unit=responsible, cooperating_label=cooperating_label.strip(), team_unit=team,
+        performer_label=performer_label.strip(), effective_from=effective_from, effective_to=effective_to,
+        created_by_id=getattr(actor, "id", None), note=note.strip(),
+    )
+    a.cooperating_units = cooperating
+    a.performers = performers
+    db.session.add(a)
+    db.session.flush()
+    record(actor, "assignment.create", a, after=snapshot(a))
+    return a
+
+
+def reassign(current: Assignment, *, effective_from: date, responsible: Unit, cooperating: list[Unit] = (),
+             cooperating_label: str = "", performers: list[User] = (), team: Unit | None = None,
+             actor=None, note: str = "") -> Assignment:
+    """Hand a subject to new owners from a date: the current row is closed the day before, never rewritten."""
+    if current.effective_to is not None:
+        raise DomainError("Phân công này đã kết thúc; chỉ có thể chuyển giao phân công đang hiệu lực.")
+    if effective_from <= current.effective_from:
+        raise DomainError(
+            f"Ngày hiệu lực mới phải sau ngày bắt đầu của phân công hiện tại ({_fmt(current.effective_from)})."
+        )
+    cooperating, performers = list(cooperating), list(performers)
+    _check_parties(actor, current.plan, responsible, cooperating, performers, team)
+    before = snapshot(current)
+    current.effective_to = effective_from - timedelta(days=1)
+    db.session.flush()
+    record(actor, "assignment.close", current, before=before, after=snapshot(current))
+    return assign(
+        plan=current.plan, group=current.group, indicator=current.indicator, responsible=responsible,
+        cooperating=cooperating, cooperating_label=cooperating_label, performers=performers, team=team,
+        effective_from=effective_from, actor=actor, note=note,
+    )
+
+
+def snapshot(a: Assignment) -> dict:
+    return {
+        "subject": a.subject_key, "plan_id": a.plan_id, "responsible_unit_id": a.responsible_unit_id,
+        "cooperating_unit_ids": sorted(u.id for u in a.cooperating_units),
+        "cooperating_label": a.cooperating_label, "performer_ids": sorted(u.id for u in a.performers),
+        "team_unit_id": a.team_unit_id, "effective_from": a.effective_from, "effective_to": a.effective_to,
+    }

@@ -1,0 +1,167 @@
+"""The assignment table, reassignment with history."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.assignments import services
+from app.assignments.forms import ReassignForm
+from app.assignments.models import Assignment, Plan
+from app.auth.models import User
+from app.core.errors import DomainError
+from app.core.forms import show_error
+from app.core.permissions import require
+from app.core.time import today_vn
+from app.extensions import db
+from app.indicators.models import Indicator
+from app.org.models import Unit
+from app.org.services import units_in_scope
+
+bp = Blueprint("assignments", __name__, url_prefix="/assignments")
+
+
+def _visible_plan(plan_id: int | None) -> Plan | None:
+    plans = services.plans_visible_to(current_user)
+    if plan_id is None:
+        return services.current_plan_for(current_user)
+    plan = next((p for p in plans if p.id == plan_id), None)
+    if plan is None:
+        abort(403)
+    return plan
+
+
+@bp.route("/")
+@login_required
+def table():
+    on = today_vn()
+    if request.args.get("on"):
+        try:
+            from datetime import date
+
+            on = date.fromisoformat(request.args["on"])
+        except ValueError:
+            flash("Ngày xem không hợp lệ (định dạng YYYY-MM-DD); đang hiển thị hôm nay.", "error")
+    plan = _visible_plan(request.args.get("plan", type=int))
+    rows = services.assignment_table(plan, on) if plan else []
+    histories = {}
+    if plan:
+        for group in rows:
+            keys = [f"G:{group.group.code}"] + [f"I:{ind.code}" for ind, _ in group.rows]
+            for key in keys:
+                hist = services.history(plan.issuing_unit_id, key)
+                if len(hist) > 1 or (hist and hist[-1].effective_to is not None):
+                    histories[key] = hist
+    can_edit = bool(plan) and current_user.can_manage_assignments(plan.issuing_unit)
+    return render_template(
+        "assignments/table.html", plan=plan, table=rows, on=on, histories=histories, can_edit=can_edit,
+        plans=services.plans_visible_to(current_user),
+    )
+
+
+def _load_assignment(assignment_id: int) -> Assignment:
+    a = db.session.get(Assignment, assignment_id)
+    if a is None:
+        abort(404)
+    if a.plan not in services.plans_visible_to(current_user):
+        abort(403)
+    return a
+
+
+@bp.route("/<int:assignment_id>/history")
+@login_required
+def history(assignment_id: int):
+    a = _load_assignment(assignment_id)
+    return render_template("assignments/history.html", assignment=a,
+                           history=services.history(a.scope_unit_id, a.subject_key))
+
+
+def _prepare_form(form: ReassignForm, scope_unit: Unit) -> None:
+    """Choices limited to active units and officers inside both the plan's scope and the user's."""
+    units = [u for u in units_in_scope(current_user, active_only=True) if u.is_descendant_of(scope_unit)]
+    unit_ids = {u.id for u in units}
+    people = db.session.scalars(
+        db.select(User).where(User.is_active.is_(True), User.unit_id.in_(unit_ids)).order_by(User.full_name)
+    ).all()
+    form.responsible_unit_id.choices = [(u.id, u.name) for u in units]
+    form.cooperating_unit_ids.choices = [(u.id, u.name) for u in units if u.id != scope_unit.id]
+    form.team_unit_id.choices = [(0, "— Không —")] + [(u.id, u.name) for u in units]
+    form.performer_ids.choices = [(p.id, f"{p.full_name} — {p.title or p.role_label}") for p in people]
+
+
+def _parties(form: ReassignForm) -> dict:
+    return {
+        "responsible": db.session.get(Unit, form.responsible_unit_id.data),
+        "cooperating": [db.session.get(Unit, i) for i in form.cooperating_unit_ids.data],
+        "cooperating_label": form.cooperating_label.data or "",
+        "performers": [db.session.get(User, i) for i in form.performer_ids.data],
+        "team": db.session.get(Unit, form.team_unit_id.data) if form.team_unit_id.data else None,
+        "note": form.note.data or "",
+    }
+
+
+def _saved(new: Assignment):
+    flash(f"Đã lưu phân công «{new.subject_label}» từ ngày {new.effective_from:%d/%m/%Y}.", "success")
+    return redirect(url_for(".table", plan=new.plan_id) + f"#row-{new.subject_key}")
+
+
+@bp.route("/<int:assignment_id>/reassign", methods=["GET", "POST"])
+@login_required
+def reassign(assignment_id: int):
+    a = _load_assignment(assignment_id)
+    require(current_user.can_manage_assignments(a.plan.issuing_unit))
+    if a.effective_to is not None:
+        flash("Phân công này đã kết thúc; hãy chuyển giao từ phân công đang hiệu lực.", "error")
+        return redirect(url_for(".history", assignment_id=a.id))
+    form = ReassignForm()
+    _prepare_form(form, a.scope_unit)
+    if request.method == "GET":
+        form.responsible_unit_id.data = a.responsible_unit_id
+        form.cooperating_unit_ids.data = [u.id for u in a.cooperating_units]
+        form.cooperating_label.data = a.cooperating_label
+        form.performer_ids.data = [p.id for p in a.performers]
+        form.team_unit_id.data = a.team_unit_id or 0
+        form.effective_from.data = today_vn()
+    if form.validate_on_submit():
+        try:
+            new = services.reassign(a, effective_from=form.effective_from.data, actor=current_user,
+                                    **_parties(form))
+            db.session.commit()
+            return _saved(new)
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+    return render_template("assignments/reassign.html", form=form, assignment=a, plan=a.plan,
+                           subject=a.subject_label, history=services.history(a.scope_unit_id, a.subject_key)), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    plan = _visible_plan(request.args.get("plan", type=int))
+    indicator = db.session.get(Indicator, request.args.get("indicator", type=int) or 0)
+    if plan is None or indicator is None:
+        abort(404)
+    require(current_user.can_manage_assignments(plan.issuing_unit))
+    form = ReassignForm()
+    _prepare_form(form, plan.issuing_unit)
+    if request.method == "GET":
+        group_owner = services.owner_of(plan.issuing_unit_id, indicator, today_vn())
+        if group_owner is not None:
+            form.responsible_unit_id.data = group_owner.responsible_unit_id
+            form.cooperating_unit_ids.data = [u.id for u in group_owner.cooperating_units]
+            form.cooperating_label.data = group_owner.cooperating_label
+        form.team_unit_id.data = 0
+        form.effective_from.data = today_vn()
+    if form.validate_on_submit():
+        try:
+            created = services.assign(plan=plan, indicator=indicator, effective_from=form.effective_from.data,
+                                      actor=current_user, **_parties(form))
+            db.session.commit()
+            return _saved(created)
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+    key = f"I:{indicator.code}"
+    return render_template("assignments/reassign.html", form=form, assignment=None, plan=plan,
+                           subject=indicator.label, history=services.history(plan.issuing_unit_id, key)), (
+        422 if request.method == "POST" else 200)

@@ -1,0 +1,22 @@
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+
+from app.core.forms import Form
+
+
+class LoginForm(Form):
+    username = StringField("Tên đăng nhập", validators=[DataRequired("Nhập tên đăng nhập.")])
+    password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu.")])
+    remember = BooleanField("Ghi nhớ đăng nhập")
+
+
+class UserForm(Form):
+    username = StringField("Tên đăng nhập", validators=[DataRequired("Nhập tên đăng nhập."), Length(max=60)])
+    full_name = StringField("Họ và tên", validators=[DataRequired("Nhập họ và tên."), Length(max=120)])
+    title = StringField("Chức vụ", validators=[Optional(), Length(max=120)])
+    email = StringField("Thư điện tử", validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Địa chỉ thư không hợp lệ.")])
+    unit_id = SelectField("Đơn vị", coerce=int)
+    role = SelectField("Vai trò")
+    is_active = BooleanField("Đang hoạt động", default=True)
+    password = PasswordField("Mật khẩu (để trống nếu không đổi)", validators=[Optional(), Length(min=8, message="Mật khẩu phải có ít nhất 8 ký tự.")])
+    confirm = PasswordField("Nhập lại mật khẩu", validators=[EqualTo("password", "Hai mật khẩu không khớp.")])

@@ -1,0 +1,105 @@
+"""Account services shared by the admin pages and the `flask users` commands."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from app.audit.services import record
+from app.auth.models import ROLES, User
+from app.core.errors import DomainError
+from app.core.time import now_utc
+from app.extensions import db
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
+MIN_PASSWORD = 8
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", "password")
+
+
+def user_snapshot(user: User) -> dict:
+    return {"username": user.username, "full_name": user.full_name, "title": user.title,
+            "unit_id": user.unit_id, "role": user.role, "is_active": user.is_active}
+
+
+def create_user(*, username: str, full_name: str, unit, role: str = "officer", title: str = "",
+                password: str, email: str | None = None, actor=None) -> User:
+    """Create an account; usernames are lower-case ASCII and unique."""
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise DomainError(
+            "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới (2–60 ký tự).",
+            "username",
+        )
+    if find_user(username) is not None:
+        raise DomainError(f"Tên đăng nhập «{username}» đã tồn tại.", "username")
+    if not full_name.strip():
+        raise DomainError("Họ và tên không được để trống.", "full_name")
+    if role not in ROLES:
+        raise DomainError(f"Vai trò «{role}» không hợp lệ (officer, head, chair, admin).", "role")
+    if unit is None:
+        raise DomainError("Cần chọn đơn vị công tác.", "unit_id")
+    if actor is not None and not actor.can_administer(unit):
+        raise DomainError("Bạn không có quyền tạo tài khoản cho đơn vị này.", "unit_id")
+    _check_password(password)
+    user = User(username=username, full_name=full_name.strip(), unit=unit, role=role, title=title.strip(),
+                email=(email or "").strip() or None)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.create", user, after=user_snapshot(user))
+    return user
+
+
+def update_user(user: User, *, full_name: str, title: str, unit, role: str, is_active: bool,
+                email: str | None = None, actor=None) -> User:
+    """Edit an account's profile, role, unit and active flag."""
+    if not full_name.strip():
+        raise DomainError("Họ và tên không được để trống.", "full_name")
+    if role not in ROLES:
+        raise DomainError(f"Vai trò «{role}» không hợp lệ.", "role")
+    if actor is not None and not (actor.can_administer(unit) and actor.can_administer(user.unit)):
+        raise DomainError("Bạn không có quyền sửa tài khoản của đơn vị này.", "unit_id")
+    if actor is not None and actor.id == user.id and (not is_active or role != user.role):
+        raise DomainError("Bạn không thể tự vô hiệu hóa hoặc tự đổi vai trò của chính mình.")
+    before = user_snapshot(user)
+    user.full_name, user.title, user.unit, user.role = full_name.strip(), title.strip(), unit, role
+    user.is_active, user.email = is_active, (email or "").strip() or None
+    db.session.flush()
+    record(actor, "user.update", user, before=before, after=user_snapshot(user))
+    return user
+
+
+def set_password(user: User, password: str, actor=None) -> None:
+    """Replace a user's password (hashed)."""
+    _check_password(password)
+    user.set_password(password)
+    record(actor, "user.set_password", user)
+
+
+def deactivate(user: User, actor=None) -> None:
+    """Disable sign-in; the officer's history stays."""
+    before = user_snapshot(user)
+    user.is_active = False
+    record(actor, "user.deactivate", user, before=before, after=user_snapshot(user))
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, else None; the attempt is audited."""
+    user = find_user(username or "")
+    ok = user is not None and user.is_active and user.check_password(password or "")
+    if ok:
+        user.last_login_at = now_utc()
+        record(user, "auth.login", user)
+    else:
+        record(None, "auth.login_failed", user, after={"username": (username or "")[:60]}, object_type="user")
+    db.session.commit()
+    return user if ok else None

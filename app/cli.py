@@ -1,0 +1,12 @@
+"""Registers the command groups on the app (`flask users ...`, `flask seed-demo`, ...)."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from app.auth.cli import users
+    from app.demo.cli import seed_demo
+    from app.indicators.cli import catalog
+
+    for command in (users, seed_demo, catalog):
+        app.cli.add_command(command)

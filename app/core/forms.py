@@ -1,0 +1,60 @@
+"""Form base with Vietnamese messages for WTForms' built-in validators, and error plumbing."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from app.core.errors import DomainError
+
+_VI = {
+    "This field is required.": "Trường này là bắt buộc.",
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Not a valid choice": "Lựa chọn không hợp lệ.",
+    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "'%(value)s' is not a valid choice for this field.": "«%(value)s» không phải lựa chọn hợp lệ.",
+    "'%(value)s' are not valid choices for this field.": "«%(value)s» không phải lựa chọn hợp lệ.",
+    "Choices cannot be None.": "Chưa có lựa chọn nào.",
+    "Not a valid date value.": "Ngày không hợp lệ.",
+    "Not a valid datetime value.": "Ngày giờ không hợp lệ.",
+    "Not a valid integer value.": "Cần nhập một số nguyên.",
+    "Not a valid decimal value.": "Cần nhập một số.",
+    "Not a valid float value.": "Cần nhập một số.",
+    "Invalid input.": "Giá trị không hợp lệ.",
+    "Field must be equal to %(other_name)s.": "Giá trị phải trùng với trường %(other_name)s.",
+    "Field must be at least %(min)d character long.": "Cần ít nhất %(min)d ký tự.",
+    "Field must be at least %(min)d characters long.": "Cần ít nhất %(min)d ký tự.",
+    "Field cannot be longer than %(max)d character.": "Không quá %(max)d ký tự.",
+    "Field cannot be longer than %(max)d characters.": "Không quá %(max)d ký tự.",
+    "Number must be between %(min)s and %(max)s.": "Số phải nằm trong khoảng %(min)s đến %(max)s.",
+    "Number must be at least %(min)s.": "Số phải từ %(min)s trở lên.",
+    "Number must be at most %(max)s.": "Số không được lớn hơn %(max)s.",
+    "The CSRF token is missing.": "Thiếu mã bảo vệ biểu mẫu (CSRF). Hãy tải lại trang và gửi lại.",
+    "The CSRF token has expired.": "Mã bảo vệ biểu mẫu đã hết hạn. Hãy tải lại trang và gửi lại.",
+    "The CSRF token is invalid.": "Mã bảo vệ biểu mẫu không hợp lệ. Hãy tải lại trang và gửi lại.",
+    "The CSRF tokens do not match.": "Mã bảo vệ biểu mẫu không khớp. Hãy tải lại trang và gửi lại.",
+    "The CSRF session token is missing.": "Phiên làm việc đã hết. Hãy tải lại trang và gửi lại.",
+}
+
+
+class _Vietnamese:
+    def gettext(self, string):
+        return _VI.get(string, string)
+
+    def ngettext(self, singular, plural, n):
+        return _VI.get(singular if n == 1 else plural, singular if n == 1 else plural)
+
+
+class Form(FlaskForm):
+    """Every form of the app: Vietnamese validator messages."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _Vietnamese()
+
+
+def show_error(form, exc: DomainError) -> None:
+    """Attach a service's error to the field it names, or to the form as a whole."""
+    if exc.field and exc.field in form:
+        form[exc.field].errors = [*form[exc.field].errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)

@@ -1,0 +1,43 @@
+"""`flask seed-demo [--reset]`."""
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.demo import data, services
+from app.extensions import db
+
+
+@click.command("seed-demo", help="Nạp dữ liệu mẫu huyện Ninh Sơn (chạy lại không nhân đôi dữ liệu).")
+@click.option("--reset", is_flag=True, help="Xóa dữ liệu mẫu cũ rồi nạp lại từ đầu.")
+@click.option("--if-empty", is_flag=True, help="Chỉ nạp khi cơ sở dữ liệu chưa có đơn vị nào (dùng cho make run).")
+@with_appcontext
+def seed_demo(reset: bool, if_empty: bool):
+    password = current_app.config["DEMO_PASSWORD"]
+    if if_empty and not reset and services.has_units():
+        click.echo("Cơ sở dữ liệu đã có dữ liệu, không nạp dữ liệu mẫu.")
+        _print_logins(password)
+        return
+    try:
+        if reset:
+            services.reset_demo()
+        counts = services.load_demo(password)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if any(counts.values()):
+        click.echo(f"Đã nạp dữ liệu mẫu: {counts['units']} đơn vị, {counts['users']} tài khoản, "
+                   f"{counts['assignments']} phân công.")
+    else:
+        click.echo("Dữ liệu mẫu đã có đầy đủ, không thay đổi gì.")
+    _print_logins(password)
+
+
+def _print_logins(password: str) -> None:
+    if not services.demo_loaded():
+        return
+    click.echo(f"Tài khoản mẫu (mật khẩu: {password}):")
+    for username, full_name, title, _, _ in data.OFFICERS:
+        if username in ("admin", "hungdv", "vanna", "yenntk", "hungtv", "haontc", "hatlt", "binhnv"):
+            click.echo(f"  {username:<8} {full_name} — {title}")

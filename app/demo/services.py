@@ -1,0 +1,99 @@
+"""Load (idempotently) or reset the Ninh Sơn demo."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.assignments import services as assignments
+from app.assignments.models import Assignment, Plan
+from app.audit.models import AuditEntry
+from app.auth import services as users
+from app.auth.models import User
+from app.demo import data
+from app.extensions import db
+from app.indicators.models import IndicatorGroup
+from app.indicators.services import install_default_catalog
+from app.org import services as org
+from app.org.models import Unit
+
+
+def has_units() -> bool:
+    return db.session.scalar(sa.select(Unit.id).limit(1)) is not None
+
+
+def demo_loaded() -> bool:
+    return org.find_unit_by_code(data.DISTRICT[0]) is not None
+
+
+def reset_demo() -> None:
+    """Delete the demo district's tree, its people, plans and assignments."""
+    root = org.find_unit_by_code(data.DISTRICT[0])
+    if root is None:
+        return
+    ids = org.descendant_ids(root.id)
+    plan_ids = list(db.session.scalars(sa.select(Plan.id).where(Plan.issuing_unit_id.in_(ids))))
+    for a in db.session.scalars(sa.select(Assignment).where(Assignment.plan_id.in_(plan_ids))):
+        db.session.delete(a)
+    db.session.flush()
+    db.session.execute(sa.delete(Plan).where(Plan.id.in_(plan_ids)))
+    user_ids = list(db.session.scalars(sa.select(User.id).where(User.unit_id.in_(ids))))
+    db.session.execute(sa.update(AuditEntry).where(AuditEntry.actor_id.in_(user_ids)).values(actor_id=None))
+    db.session.execute(sa.delete(User).where(User.id.in_(user_ids)))
+    # children first: deepest units have the longest ancestor chains
+    units = sorted(db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids))), key=lambda u: -len(u.ancestors()))
+    for unit in units:
+        db.session.delete(unit)
+        db.session.flush()
+
+
+def load_demo(password: str) -> dict[str, int]:
+    """Create what is missing of the demo; running it twice changes nothing the second time."""
+    install_default_catalog()
+    counts = {"units": 0, "users": 0, "assignments": 0}
+    code, name, kind = data.DISTRICT
+    root = org.find_unit_by_code(code)
+    if root is None:
+        root = org.create_unit(code=code, name=name, kind=kind, parent=None)
+        counts["units"] += 1
+    for order, (ucode, uname, ukind, parent_code) in enumerate(data.UNITS, 1):
+        if org.find_unit_by_code(ucode) is None:
+            org.create_unit(code=ucode, name=uname, kind=ukind, parent=org.find_unit_by_code(parent_code),
+                            sort_order=order)
+            counts["units"] += 1
+    for username, full_name, title, ucode, role in data.OFFICERS:
+        if users.find_user(username) is None:
+            users.create_user(username=username, full_name=full_name, title=title,
+                              unit=org.find_unit_by_code(ucode), role=role, password=password)
+            counts["users"] += 1
+    plan = db.session.scalar(sa.select(Plan).where(Plan.issuing_unit_id == root.id, Plan.title == data.PLAN["title"]))
+    if plan is None:
+        plan = Plan(issuing_unit=root, signer=users.find_user(data.PLAN["signer"]),
+                    **{k: v for k, v in data.PLAN.items() if k != "signer"})
+        db.session.add(plan)
+        db.session.flush()
+    if not plan.assignments:
+        counts["assignments"] = _load_table(plan, root)
+    db.session.flush()
+    return counts
+
+
+def _load_table(plan: Plan, root: Unit) -> int:
+    coop_units = [u for u in root.children if u.kind in ("department", "office", "police", "commune")]
+    groups = {g.code: g for g in db.session.scalars(sa.select(IndicatorGroup))}
+    n = 0
+    for gcode, resp, coop_label, named, team in data.TABLE:
+        responsible = org.find_unit_by_code(resp)
+        assignments.assign(
+            plan=plan, group=groups[gcode], responsible=responsible,
+            cooperating=[u for u in coop_units if u.id != responsible.id], cooperating_label=coop_label,
+            performers=[users.find_user(x) for x in named], team=org.find_unit_by_code(team) if team else None,
+            effective_from=plan.period_start,
+        )
+        n += 1
+    for gcode, when, named, note in data.HANDOVERS:
+        current = next(a for a in plan.assignments if a.subject_key == f"G:{gcode}" and a.effective_to is None)
+        assignments.reassign(current, effective_from=when, responsible=current.responsible_unit,
+                             cooperating=current.cooperating_units, cooperating_label=current.cooperating_label,
+                             performers=[users.find_user(x) for x in named], note=note)
+        n += 1
+    return n

@@ -1,0 +1,156 @@
+"""Pure scoring rules of the Decision 766 scorecard (no database, no Flask).
+
+points = max × min(1, ratio ÷ threshold), rounded to 2 decimals half-up; threshold 100 is linear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+ZERO_DENOMINATOR_POLICIES = ("zero", "full", "none")
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+Number = Decimal | int | float | str
+
+
+def to_decimal(value: Number | None) -> Decimal | None:
+    """Convert a number (float via its shortest repr) to Decimal; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    if isinstance(value, Decimal):
+        result = value
+    else:
+        try:
+            result = Decimal(str(value).strip())
+        except InvalidOperation as exc:
+            raise ValueError(f"not a number: {value!r}") from exc
+    if not result.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return result
+
+
+def round2(value: Decimal) -> Decimal:
+    """Round to 2 decimals, half-up (the portal's rounding)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The scoring rule of one indicator: max points, threshold (percent) and zero-denominator policy."""
+
+    max_points: Decimal
+    threshold: Decimal = HUNDRED
+    zero_denominator: str = "zero"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "max_points", to_decimal(self.max_points))
+        object.__setattr__(self, "threshold", to_decimal(self.threshold))
+        if self.max_points is None or self.max_points < 0:
+            raise ValueError("max_points must be >= 0")
+        if self.threshold is None or not (0 < self.threshold <= HUNDRED):
+            raise ValueError("threshold must be in (0, 100]")
+        if self.zero_denominator not in ZERO_DENOMINATOR_POLICIES:
+            raise ValueError(f"zero_denominator must be one of {ZERO_DENOMINATOR_POLICIES}")
+
+    @property
+    def linear(self) -> bool:
+        """True when full points need 100 %."""
+        return self.threshold == HUNDRED
+
+    def points(self, ratio: Number | None, *, denominator: Number | None = None) -> Decimal | None:
+        """Points for a ratio (percent) under this rule."""
+        return points(
+            ratio,
+            self.max_points,
+            self.threshold,
+            denominator=denominator,
+            zero_denominator=self.zero_denominator,
+        )
+
+    def score(
+        self,
+        *,
+        numerator: Number | None = None,
+        denominator: Number | None = None,
+        ratio: Number | None = None,
+    ) -> Decimal | None:
+        """Points from the counts when both are known (exact fraction), else from the given ratio."""
+        return indicator_points(
+            numerator,
+            denominator,
+            ratio,
+            self.max_points,
+            self.threshold,
+            zero_denominator=self.zero_denominator,
+        )
+
+
+def points(
+    ratio: Number | None,
+    max_points: Number,
+    threshold: Number = HUNDRED,
+    *,
+    denominator: Number | None = None,
+    zero_denominator: str = "zero",
+) -> Decimal | None:
+    """Points = max × min(1, ratio ÷ threshold), 2 decimals half-up; None ratio → None (not scored)."""
+    if zero_denominator not in ZERO_DENOMINATOR_POLICIES:
+        raise ValueError(f"zero_denominator must be one of {ZERO_DENOMINATOR_POLICIES}")
+    max_d = to_decimal(max_points)
+    thr = to_decimal(threshold)
+    if max_d is None or thr is None or thr <= 0:
+        raise ValueError("max_points and a positive threshold are required")
+    ratio_d = to_decimal(ratio)
+    if ratio_d is None:
+        return None
+    den = to_decimal(denominator)
+    if den is not None and den == 0:
+        if zero_denominator == "full":
+            return round2(max_d)
+        if zero_denominator == "none":
+            return None
+        return round2(Decimal(0))
+    share = min(Decimal(1), max(Decimal(0), ratio_d) / thr)
+    return round2(max_d * share)
+
+
+def ratio_of(numerator: Number | None, denominator: Number | None) -> Decimal | None:
+    """Percent numerator ÷ denominator, 2 decimals half-up; None when either is None or denominator is 0."""
+    num = to_decimal(numerator)
+    den = to_decimal(denominator)
+    if num is None or den is None or den == 0:
+        return None
+    return round2(num * HUNDRED / den)
+
+
+def exact_ratio(numerator: Number | None, denominator: Number | None) -> Decimal | None:
+    """Unrounded percent numerator ÷ denominator; None when either is None or denominator is 0."""
+    num = to_decimal(numerator)
+    den = to_decimal(denominator)
+    if num is None or den is None or den == 0:
+        return None
+    return num * HUNDRED / den
+
+
+def indicator_points(
+    numerator: Number | None,
+    denominator: Number | None,
+    ratio: Number | None,
+    max_points: Number,
+    threshold: Number = HUNDRED,
+    *,
+    zero_denominator: str = "zero",
+) -> Decimal | None:
+    """Points the way the portal computes them: from the exact fraction when counts exist, else from ratio."""
+    exact = exact_ratio(numerator, denominator)
+    return points(
+        exact if exact is not None else ratio,
+        max_points,
+        threshold,
+        denominator=denominator,
+        zero_denominator=zero_denominator,
+    )

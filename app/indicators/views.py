@@ -1,0 +1,103 @@
+"""The indicator catalog: read by everyone, edited by admins (versioned rules)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.assignments import services as assignments
+from app.core.errors import DomainError
+from app.core.forms import show_error
+from app.core.permissions import roles_required
+from app.core.time import today_vn
+from app.extensions import db
+from app.indicators import services
+from app.indicators.forms import IndicatorForm, RuleForm, VersionForm
+from app.indicators.models import CatalogVersion, Indicator, IndicatorRule
+
+bp = Blueprint("indicators", __name__)
+
+
+@bp.route("/indicators")
+@login_required
+def catalog():
+    today = today_vn()
+    version = services.version_on(today)
+    return render_template("indicators/catalog.html", groups=services.catalog(), version=version,
+                           rules=services.rules_on(today), versions=services.versions())
+
+
+@bp.route("/indicators/<int:indicator_id>")
+@login_required
+def detail(indicator_id: int):
+    indicator = db.session.get(Indicator, indicator_id)
+    if indicator is None:
+        abort(404)
+    plan = assignments.current_plan_for(current_user)
+    owners = []
+    if plan is not None:
+        owners = [a for key in (f"I:{indicator.code}", f"G:{indicator.group.code}")
+                  for a in assignments.history(plan.issuing_unit_id, key)]
+        owners.sort(key=lambda a: a.effective_from)
+    rules = sorted(indicator.rules, key=lambda r: r.version.effective_from, reverse=True)
+    return render_template("indicators/detail.html", indicator=indicator, rules=rules, owners=owners, plan=plan)
+
+
+@bp.route("/admin/catalog/indicators/<int:indicator_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_indicator(indicator_id: int):
+    indicator = db.session.get(Indicator, indicator_id) or abort(404)
+    form = IndicatorForm(obj=indicator)
+    if form.validate_on_submit():
+        try:
+            services.update_indicator(indicator, name=form.name.data, definition=form.definition.data or "",
+                                      value_source=form.value_source.data, is_active=form.is_active.data,
+                                      actor=current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            flash("Đã lưu chỉ số.", "success")
+            return redirect(url_for(".detail", indicator_id=indicator.id))
+    return render_template("indicators/edit_indicator.html", form=form, indicator=indicator), (
+        422 if form.errors else 200)
+
+
+@bp.route("/admin/catalog/rules/<int:rule_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_rule(rule_id: int):
+    rule = db.session.get(IndicatorRule, rule_id) or abort(404)
+    form = RuleForm(obj=rule)
+    if request.method == "GET":
+        form.max_points.data, form.threshold.data = f"{rule.max_points}", f"{rule.threshold}"
+    if form.validate_on_submit():
+        try:
+            services.update_rule(rule, max_points=form.max_points.data, threshold=form.threshold.data,
+                                 zero_denominator=form.zero_denominator.data, actor=current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            flash("Đã lưu quy tắc chấm điểm.", "success")
+            return redirect(url_for(".detail", indicator_id=rule.indicator_id))
+    return render_template("indicators/edit_rule.html", form=form, rule=rule), (422 if form.errors else 200)
+
+
+@bp.route("/admin/catalog/versions/new", methods=["GET", "POST"])
+@roles_required("admin")
+def new_version():
+    form = VersionForm()
+    if form.validate_on_submit():
+        try:
+            version = services.new_version(name=form.name.data, effective_from=form.effective_from.data,
+                                           note=form.note.data or "", actor=current_user)
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            show_error(form, exc)
+        else:
+            flash(f"Đã tạo phiên bản «{version.name}».", "success")
+            return redirect(url_for(".catalog"))
+    return render_template("indicators/new_version.html", form=form,
+                           versions=db.session.scalars(db.select(CatalogVersion)).all()), (
+        422 if form.errors else 200)

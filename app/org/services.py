@@ -1,0 +1,106 @@
+"""Unit tree services: scope queries and validated edits."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.audit.services import record
+from app.core.errors import DomainError, NotFound
+from app.extensions import db
+from app.org.models import UNIT_KINDS, Unit
+
+
+def descendant_ids(unit_id: int) -> set[int]:
+    """Ids of a unit and all units below it, by one recursive query."""
+    tree = sa.select(Unit.id).where(Unit.id == unit_id).cte("tree", recursive=True)
+    tree = tree.union_all(sa.select(Unit.id).join(tree, Unit.parent_id == tree.c.id))
+    return set(db.session.scalars(sa.select(tree.c.id)))
+
+
+def units_in_scope(user, *, active_only: bool = False) -> list[Unit]:
+    """Units the user may see, in tree order."""
+    if not user.unit_id:
+        return []
+    ids = descendant_ids(user.unit_id)
+    query = sa.select(Unit).where(Unit.id.in_(ids))
+    if active_only:
+        query = query.where(Unit.is_active.is_(True))
+    units = list(db.session.scalars(query))
+    return tree_order(units)
+
+
+def tree_order(units: list[Unit]) -> list[Unit]:
+    """Sort units depth-first (parents before children, siblings by order and name)."""
+    by_parent: dict[int | None, list[Unit]] = {}
+    ids = {u.id for u in units}
+    for u in units:
+        key = u.parent_id if u.parent_id in ids else None
+        by_parent.setdefault(key, []).append(u)
+    out: list[Unit] = []
+
+    def walk(parent_id):
+        for u in sorted(by_parent.get(parent_id, []), key=lambda x: (x.sort_order, x.name)):
+            out.append(u)
+            walk(u.id)
+
+    walk(None)
+    return out
+
+
+def get_visible_unit(user, unit_id: int) -> Unit:
+    """The unit if the user may see it, else NotFound (never reveal others)."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not unit.is_visible_to(user):
+        raise NotFound("Không tìm thấy đơn vị hoặc bạn không có quyền xem đơn vị này.")
+    return unit
+
+
+def find_unit_by_code(code: str) -> Unit | None:
+    return db.session.scalar(sa.select(Unit).where(Unit.code == code.strip()))
+
+
+def _validate(code: str, name: str, kind: str, parent: Unit | None, unit: Unit | None) -> None:
+    if not code.strip():
+        raise DomainError("Mã đơn vị không được để trống.", "code")
+    if not name.strip():
+        raise DomainError("Tên đơn vị không được để trống.", "name")
+    if kind not in UNIT_KINDS:
+        raise DomainError(f"Loại đơn vị «{kind}» không hợp lệ.", "kind")
+    clash = find_unit_by_code(code)
+    if clash is not None and (unit is None or clash.id != unit.id):
+        raise DomainError(f"Mã đơn vị «{code.strip()}» đã được dùng cho «{clash.name}».", "code")
+    if unit is not None and parent is not None and parent.is_descendant_of(unit):
+        raise DomainError(
+            f"Không thể đặt «{parent.name}» làm đơn vị cấp trên của «{unit.name}»: "
+            "một đơn vị không thể là cấp trên của chính nó.",
+            "parent_id",
+        )
+
+
+def create_unit(*, code: str, name: str, kind: str, parent: Unit | None, actor=None,
+                sort_order: int = 0, portal_id: str | None = None) -> Unit:
+    """Create a unit under `parent` (None for a root)."""
+    _validate(code, name, kind, parent, None)
+    unit = Unit(code=code.strip(), name=name.strip(), kind=kind, parent=parent,
+                sort_order=sort_order, portal_id=portal_id)
+    db.session.add(unit)
+    db.session.flush()
+    record(actor, "unit.create", unit, after=unit_snapshot(unit))
+    return unit
+
+
+def update_unit(unit: Unit, *, code: str, name: str, kind: str, parent: Unit | None,
+                is_active: bool, sort_order: int = 0, actor=None) -> Unit:
+    """Edit a unit; refuses duplicate codes and cycles in the tree."""
+    _validate(code, name, kind, parent, unit)
+    before = unit_snapshot(unit)
+    unit.code, unit.name, unit.kind = code.strip(), name.strip(), kind
+    unit.parent, unit.is_active, unit.sort_order = parent, is_active, sort_order
+    db.session.flush()
+    record(actor, "unit.update", unit, before=before, after=unit_snapshot(unit))
+    return unit
+
+
+def unit_snapshot(unit: Unit) -> dict:
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id,
+            "is_active": unit.is_active}

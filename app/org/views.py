@@ -1,0 +1,55 @@
+"""Unit and officer pages: who they are and what they own, now and before."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template
+from flask_login import current_user, login_required
+
+from app.assignments import services as assignments
+from app.auth.models import User
+from app.core.permissions import require_unit_visible
+from app.core.time import today_vn
+from app.extensions import db
+from app.org.models import Unit
+from app.org.services import units_in_scope
+
+bp = Blueprint("org", __name__)
+
+
+@bp.route("/units")
+@login_required
+def units():
+    return render_template("org/units.html", units=units_in_scope(current_user), root=current_user.unit)
+
+
+@bp.route("/units/<int:unit_id>")
+@login_required
+def unit(unit_id: int):
+    unit = db.session.get(Unit, unit_id)
+    require_unit_visible(unit)
+    members = db.session.scalars(
+        sa.select(User).where(User.unit_id == unit.id).order_by(User.is_active.desc(), User.full_name)
+    ).all()
+    owned = assignments.assignments_of_unit(unit)
+    today = today_vn()
+    return render_template(
+        "org/unit.html", unit=unit, members=members, today=today,
+        current=[a for a in owned if a.is_in_force(today)],
+        past=[a for a in owned if not a.is_in_force(today)],
+    )
+
+
+@bp.route("/officers/<int:user_id>")
+@login_required
+def officer(user_id: int):
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    require_unit_visible(person.unit) if person.id != current_user.id else None
+    today = today_vn()
+    owned = assignments.assignments_of_user(person)
+    return render_template(
+        "org/officer.html", person=person, today=today,
+        indicators=assignments.indicators_of(person, today),
+        current=[a for a in owned if a.is_in_force(today)],
+        past=[a for a in owned if not a.is_in_force(today)],
+    )

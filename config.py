@@ -1,0 +1,47 @@
+"""Configuration: classes that read the environment, with safe development defaults."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Heroku-style URLs and plain "postgresql://" both mean psycopg 3 here.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'chiso766.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None
+    DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Ninh Sơn")
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "ninhson766")
+    # Score bands (lower bound of each band, as a share of the maximum points).
+    SCORE_BANDS = (("Xuất sắc", 0.90), ("Tốt", 0.80), ("Khá", 0.65), ("Trung bình", 0.50), ("Yếu", 0.0))
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test"
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SERVER_NAME = None
+
+
+configs = {"development": Config, "production": ProductionConfig, "testing": TestConfig}
