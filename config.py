@@ -41,7 +41,7 @@ class TestConfig(Config):
     SECRET_KEY = "test"
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
-    SERVER_NAME = None
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick; production uses scrypt
 
 
 configs = {"development": Config, "production": ProductionConfig, "testing": TestConfig}

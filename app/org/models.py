@@ -70,5 +70,14 @@ class Unit(db.Model):
         return bool(user and user.is_authenticated and user.unit and self.is_descendant_of(user.unit))
 
     @property
+    def place_name(self) -> str:
+        """Place written before the date of a document ("Ninh Sơn, ngày ...")."""
+        for prefix in ("UBND thị trấn ", "UBND phường ", "UBND xã ", "UBND huyện ", "UBND thị xã ", "UBND tỉnh ",
+                       "UBND thành phố "):
+            if self.name.startswith(prefix):
+                return self.name[len(prefix):]
+        return self.name
+
+    @property
     def path_label(self) -> str:
         return " › ".join(u.name for u in reversed([self, *self.ancestors()]))

@@ -1,0 +1,130 @@
+"""Scoring periods: month "2026-08", quarter "2026-Q3", year "2026"."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+from typing import NamedTuple
+
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+_YEAR = re.compile(r"^(\d{4})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+
+
+class Period(NamedTuple):
+    """A parsed period: kind ("month" / "quarter" / "year"), first day, last day, Vietnamese label."""
+
+    kind: str
+    start_date: date
+    end_date: date
+    label: str
+
+    @property
+    def code(self) -> str:
+        """Canonical text of the period ("2026-08", "2026-Q3", "2026")."""
+        if self.kind == "month":
+            return f"{self.start_date.year}-{self.start_date.month:02d}"
+        if self.kind == "quarter":
+            return f"{self.start_date.year}-Q{(self.start_date.month - 1) // 3 + 1}"
+        return str(self.start_date.year)
+
+
+def _check_year(year: int, text: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"Kỳ đánh giá “{text}”: năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.")
+
+
+def month_period(year: int, month: int) -> Period:
+    """The period of one month."""
+    last = calendar.monthrange(year, month)[1]
+    return Period("month", date(year, month, 1), date(year, month, last), f"Tháng {month:02d}/{year}")
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    """The period of one quarter (1–4)."""
+    first_month = 3 * (quarter - 1) + 1
+    last_month = first_month + 2
+    last = calendar.monthrange(year, last_month)[1]
+    return Period(
+        "quarter", date(year, first_month, 1), date(year, last_month, last), f"Quý {ROMAN[quarter]}/{year}"
+    )
+
+
+def year_period(year: int) -> Period:
+    """The period of one calendar year."""
+    return Period("year", date(year, 1, 1), date(year, 12, 31), f"Năm {year}")
+
+
+def parse_period(text: str) -> Period:
+    """Parse "2026-Q3", "2026-08" or "2026" into (kind, start_date, end_date, label); ValueError otherwise."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(
+            "Kỳ đánh giá trống: cần dạng 2026-Q3 (quý), 2026-08 (tháng) hoặc 2026 (năm)."
+        )
+    raw = text.strip()
+    if m := _YEAR.match(raw):
+        year = int(m.group(1))
+        _check_year(year, raw)
+        return year_period(year)
+    if m := _QUARTER.match(raw):
+        year = int(m.group(1))
+        _check_year(year, raw)
+        return quarter_period(year, int(m.group(2)))
+    if m := _MONTH.match(raw):
+        year, month = int(m.group(1)), int(m.group(2))
+        _check_year(year, raw)
+        if not 1 <= month <= 12:
+            raise ValueError(f"Kỳ đánh giá “{raw}”: tháng phải từ 01 đến 12.")
+        return month_period(year, month)
+    raise ValueError(
+        f"Kỳ đánh giá “{raw}” không hợp lệ: cần dạng 2026-Q3 (quý), 2026-08 (tháng) hoặc 2026 (năm)."
+    )
+
+
+def period_from_request(params: dict) -> Period | None:
+    """Period from portal request parameters (timeType/year/quarter/month or fromDate/toDate), if any."""
+    try:
+        time_type = params.get("timeType")
+        year = params.get("year")
+        if time_type in ("month", "quarter", "year") and year is not None:
+            year = int(year)
+            _check_year(year, str(year))
+            if time_type == "year":
+                return year_period(year)
+            if time_type == "quarter":
+                quarter = int(params["quarter"])
+                return quarter_period(year, quarter) if 1 <= quarter <= 4 else None
+            month = int(params["month"])
+            return month_period(year, month) if 1 <= month <= 12 else None
+        start, end = params.get("fromDate"), params.get("toDate")
+        if isinstance(start, str) and isinstance(end, str):
+            first, last = date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+            for candidate in _candidates(first.year):
+                if candidate.start_date == first and candidate.end_date == last:
+                    return candidate
+    except (KeyError, TypeError, ValueError):
+        return None
+    return None
+
+
+def period_in_response(obj: dict) -> Period | None:
+    """Period stated inside a saved response (request parameters kept with it), if any."""
+    data = obj.get("data")
+    for params in (obj.get("payload"), obj.get("params"), obj.get("request"), data, obj):
+        if isinstance(params, dict) and (found := period_from_request(params)):
+            return found
+    return None
+
+
+def _candidates(year: int) -> list[Period]:
+    _check_year(year, str(year))
+    return (
+        [month_period(year, m) for m in range(1, 13)]
+        + [quarter_period(year, q) for q in range(1, 5)]
+        + [year_period(year)]
+    )

@@ -1,0 +1,159 @@
+"""Test fixtures: one migrated database per session (SQLite, or PostgreSQL from TEST_DATABASE_URL),
+emptied after every test; app, client, CLI runner and a sign-in helper."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db as _db
+from config import TestConfig
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = REPO_ROOT.parent / "shared"
+PASSWORD = "matkhau-thu-nghiem"
+
+
+def _postgres_url(base: str, schema: str) -> str:
+    if base.startswith("postgresql://"):
+        base = "postgresql+psycopg://" + base[len("postgresql://"):]
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh, empty database for this session; fails the run if TEST_DATABASE_URL is unreachable."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin_url = _postgres_url(base, "public")
+    engine = sa.create_engine(admin_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # set but unreachable: fail, never skip
+        pytest.exit(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}", returncode=3)
+    yield _postgres_url(base, schema)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _app(database_url):
+    config = type("SessionTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(config)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _empty_database():
+    """Remove every row (the schema stays), then reinstall the default catalog."""
+    from app.indicators.services import install_default_catalog
+
+    _db.session.rollback()
+    tables = [t for t in reversed(_db.metadata.sorted_tables)]
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for t in tables:
+            _db.session.execute(t.delete())
+    install_default_catalog()
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(_app):
+    with _app.app_context():
+        _empty_database()
+        yield _app
+        _db.session.remove()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The Ninh Sơn demo, with every demo password set to PASSWORD."""
+    from app.demo.services import load_demo
+
+    load_demo(PASSWORD)
+    _db.session.commit()
+    return app
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = PASSWORD):
+        return self.client.post("/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def make_unit(db):
+    """Factory: a unit under `parent` (a code or a Unit)."""
+    from app.org.services import create_unit, find_unit_by_code
+
+    def make(code: str, name: str | None = None, kind: str = "department", parent=None):
+        if isinstance(parent, str):
+            parent = find_unit_by_code(parent)
+        unit = create_unit(code=code, name=name or f"Đơn vị {code}", kind=kind, parent=parent)
+        db.session.commit()
+        return unit
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    """Factory: an account in a unit (code or Unit)."""
+    from app.auth.services import create_user
+    from app.org.services import find_unit_by_code
+
+    def make(username: str, unit, role: str = "officer", full_name: str | None = None, **kw):
+        if isinstance(unit, str):
+            unit = find_unit_by_code(unit)
+        user = create_user(username=username, full_name=full_name or f"Cán bộ {username}", unit=unit, role=role,
+                           password=PASSWORD, **kw)
+        db.session.commit()
+        return user
+
+    return make
