@@ -8,7 +8,7 @@ from app.auth import services as users
 from app.auth.forms import UserForm
 from app.auth.models import ROLES, User
 from app.core.errors import DomainError
-from app.core.forms import show_error
+from app.core.forms import choices, show_error
 from app.core.permissions import require, require_unit_visible, roles_required
 from app.extensions import db
 from app.org import services as org
@@ -20,9 +20,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _unit_choices(exclude: Unit | None = None, *, allow_root: bool = False):
     scope = org.units_in_scope(current_user)
-    choices = [(u.id, ("— " * (len(u.ancestors()) - len(current_user.unit.ancestors()))) + u.name)
+    options = [(u.id, ("— " * (len(u.ancestors()) - len(current_user.unit.ancestors()))) + u.name)
                for u in scope if exclude is None or not u.is_descendant_of(exclude)]
-    return ([(0, "— Không có (đơn vị gốc) —")] if allow_root else []) + choices
+    return choices(([(0, "— Không có (đơn vị gốc) —")] if allow_root else []) + options)
 
 
 @bp.route("/units")
@@ -83,7 +83,7 @@ def user_form(user_id: int | None = None):
         require_unit_visible(person.unit if person else None)
     form = UserForm(obj=person)
     form.unit_id.choices = _unit_choices()
-    form.role.choices = list(ROLES.items())
+    form.role.choices = choices(ROLES.items())
     if person is not None:
         form.username.render_kw = {"readonly": True}
     if form.validate_on_submit():

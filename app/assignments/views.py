@@ -8,7 +8,7 @@ from app.assignments.forms import ReassignForm
 from app.assignments.models import Assignment, Plan
 from app.auth.models import User
 from app.core.errors import DomainError
-from app.core.forms import show_error
+from app.core.forms import choices, show_error
 from app.core.permissions import require
 from app.core.time import today_vn
 from app.extensions import db
@@ -81,10 +81,10 @@ def _prepare_form(form: ReassignForm, scope_unit: Unit) -> None:
     people = db.session.scalars(
         db.select(User).where(User.is_active.is_(True), User.unit_id.in_(unit_ids)).order_by(User.full_name)
     ).all()
-    form.responsible_unit_id.choices = [(u.id, u.name) for u in units]
-    form.cooperating_unit_ids.choices = [(u.id, u.name) for u in units if u.id != scope_unit.id]
-    form.team_unit_id.choices = [(0, "— Không —")] + [(u.id, u.name) for u in units]
-    form.performer_ids.choices = [(p.id, f"{p.full_name} — {p.title or p.role_label}") for p in people]
+    form.responsible_unit_id.choices = choices((u.id, u.name) for u in units)
+    form.cooperating_unit_ids.choices = choices((u.id, u.name) for u in units if u.id != scope_unit.id)
+    form.team_unit_id.choices = choices([(0, "— Không —")] + [(u.id, u.name) for u in units])
+    form.performer_ids.choices = choices((p.id, f"{p.full_name} — {p.title or p.role_label}") for p in people)
 
 
 def _parties(form: ReassignForm) -> dict:
