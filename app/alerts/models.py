@@ -1,0 +1,42 @@
+"""Alerts: one per (kind, subject, recipient), never duplicated; acknowledged and resolved over time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.time import now_utc
+from app.extensions import db
+
+ALERT_KINDS = {
+    "indicator_red": "Chỉ số chuyển đỏ, cần giải trình",
+    "indicator_drop": "Chỉ số giảm mạnh, cần giải trình",
+}
+
+
+class Alert(db.Model):
+    __tablename__ = "alert"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "subject_type", "subject_key", "recipient_id", name="uq_alert_once"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    subject_type: Mapped[str] = mapped_column(sa.String(40))  # "score" (indicator × unit × period), later "dossier"
+    subject_key: Mapped[str] = mapped_column(sa.String(160))
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(sa.Text)
+    link: Mapped[str] = mapped_column(sa.String(400), default="")
+    escalation_level: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    recipient = relationship("User")
+
+    @property
+    def kind_label(self) -> str:
+        return ALERT_KINDS.get(self.kind, self.kind)

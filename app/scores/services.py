@@ -1,0 +1,182 @@
+"""Score services: compute points by the catalog, upsert records keeping history, read them back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.core.errors import DomainError
+from app.extensions import db
+from app.indicators.models import Indicator, IndicatorGroup, IndicatorRule
+from app.indicators.scoring import indicator_points, ratio_of, round2, to_decimal
+from app.indicators.services import rules_on
+from app.org.models import Unit
+from app.scores.models import ImportBatch, ScoreRecord, ScoreRevision
+from app.scores.periods import Period
+
+TOLERANCE = Decimal("0.01")
+
+
+@dataclass
+class ScoreInput:
+    """One value to store: an indicator (or a group total) of a unit for a period, from a source."""
+
+    unit: Unit
+    period: Period
+    source: str
+    indicator: Indicator | None = None
+    group: IndicatorGroup | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    ratio: Decimal | None = None
+    portal_points: Decimal | None = None
+    max_points: Decimal | None = None
+    formality_code: str = ""
+    data_quality: str | None = None
+    extra: dict | None = None
+    note: str = ""
+    row: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def subject_key(self) -> str:
+        return f"I:{self.indicator.code}" if self.indicator is not None else f"G:{self.group.code}"
+
+
+@dataclass
+class Computed:
+    ratio: Decimal | None
+    rule_points: Decimal | None
+    points: Decimal | None
+    max_points: Decimal
+    is_mismatch: bool
+
+
+def compute(item: ScoreInput, rule: IndicatorRule | None) -> Computed:
+    """Ratio and points by the catalog rule; the portal's own score, when given, stays the official figure."""
+    ratio = to_decimal(item.ratio)
+    if ratio is None:
+        ratio = ratio_of(item.numerator, item.denominator)
+    if item.indicator is None:  # a group total as published (no rule of its own)
+        max_points = to_decimal(item.max_points) or Decimal(0)
+        points = to_decimal(item.portal_points)
+        return Computed(ratio, None, points, max_points, False)
+    if rule is None:
+        raise DomainError(f"Chỉ số {item.indicator.label} chưa có quy tắc chấm điểm cho kỳ {item.period.label}.")
+    den = to_decimal(item.denominator)
+    portal = to_decimal(item.portal_points)
+    if den == 0:
+        # Nothing to measure: the catalog's zero-denominator policy decides (full points for no petitions).
+        if rule.zero_denominator == "full":
+            rule_points, ratio = rule.max_points, (ratio if ratio is not None else Decimal(100))
+        elif rule.zero_denominator == "none" or ratio is None:
+            rule_points = None
+        else:
+            rule_points = Decimal(0)
+    else:
+        rule_points = indicator_points(item.numerator, den, ratio, rule.max_points, rule.threshold,
+                                       zero_denominator=rule.zero_denominator)
+    mismatch = portal is not None and rule_points is not None and abs(portal - rule_points) > TOLERANCE
+    if portal is not None and item.max_points is not None and to_decimal(item.max_points) != rule.max_points:
+        item.warnings.append(
+            f"Điểm tối đa trong tệp ({item.max_points}) khác danh mục ({rule.max_points}) ở chỉ số "
+            f"{item.indicator.label}."
+        )
+    return Computed(ratio, rule_points, portal if portal is not None else rule_points, rule.max_points, mismatch)
+
+
+@dataclass
+class UpsertResult:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    mismatches: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.new + self.changed + self.unchanged
+
+
+def _existing(items: list[ScoreInput]) -> dict[tuple, ScoreRecord]:
+    keys = {(i.period.kind, i.period.start_date, i.source) for i in items}
+    unit_ids = {i.unit.id for i in items}
+    found: dict[tuple, ScoreRecord] = {}
+    for kind, start, source in keys:
+        for rec in db.session.scalars(sa.select(ScoreRecord).where(
+            ScoreRecord.period_kind == kind, ScoreRecord.period_start == start, ScoreRecord.source == source,
+            ScoreRecord.unit_id.in_(unit_ids),
+        )):
+            found[(rec.unit_id, rec.subject_key, kind, start, rec.formality_code, source)] = rec
+    return found
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, Decimal | int | float) and isinstance(b, Decimal | int | float):
+        return Decimal(str(a)).quantize(TOLERANCE / 100) == Decimal(str(b)).quantize(TOLERANCE / 100)
+    return a == b
+
+
+def upsert(items: Iterable[ScoreInput], batch: ImportBatch | None, *, dry_run: bool = False) -> UpsertResult:
+    """Insert new values, update changed ones (the old value goes to a revision), skip identical ones.
+
+    Runs inside the caller's transaction; the caller commits (or rolls back for a dry run).
+    """
+    items = list(items)
+    result = UpsertResult()
+    existing = _existing(items)
+    rules_cache: dict[date, dict[int, IndicatorRule]] = {}
+    for item in items:
+        rules = rules_cache.setdefault(item.period.start_date, rules_on(item.period.start_date))
+        calc = compute(item, rules.get(item.indicator.id) if item.indicator is not None else None)
+        result.warnings.extend(f"Dòng {item.row}: {w}" if item.row else w for w in item.warnings)
+        if calc.is_mismatch:
+            result.mismatches.append(
+                f"{item.unit.code} · {item.subject_key[2:]} · {item.period.code}: cổng {item.portal_points}, "
+                f"theo danh mục {calc.rule_points}"
+            )
+        values = {
+            "numerator": to_decimal(item.numerator), "denominator": to_decimal(item.denominator),
+            "ratio": round2(calc.ratio) if calc.ratio is not None else None, "points": calc.points,
+            "rule_points": calc.rule_points, "portal_points": to_decimal(item.portal_points),
+            "max_points": calc.max_points, "is_mismatch": calc.is_mismatch, "data_quality": item.data_quality,
+            "note": item.note,
+        }
+        key = (item.unit.id, item.subject_key, item.period.kind, item.period.start_date, item.formality_code,
+               item.source)
+        record = existing.get(key)
+        if record is None:
+            result.new += 1
+            if not dry_run:
+                record = ScoreRecord(
+                    unit_id=item.unit.id, subject_key=item.subject_key,
+                    indicator_id=item.indicator.id if item.indicator is not None else None,
+                    group_id=item.group.id if item.indicator is None else None,
+                    period_kind=item.period.kind, period_start=item.period.start_date,
+                    period_end=item.period.end_date, formality_code=item.formality_code, source=item.source,
+                    extra=item.extra, batch=batch, **values,
+                )
+                db.session.add(record)
+                existing[key] = record
+            continue
+        if all(_same(getattr(record, k), v) for k, v in values.items()):
+            result.unchanged += 1
+            continue
+        result.changed += 1
+        if not dry_run:
+            db.session.add(ScoreRevision(
+                record=record, numerator=record.numerator, denominator=record.denominator, ratio=record.ratio,
+                points=record.points, portal_points=record.portal_points, max_points=record.max_points,
+                batch_id=record.batch_id, replaced_by_batch_id=batch.id if batch is not None else None,
+            ))
+            for k, v in values.items():
+                setattr(record, k, v)
+            record.extra = item.extra
+            record.batch = batch
+    if not dry_run:
+        db.session.flush()
+    return result
