@@ -2,7 +2,18 @@
 
 from datetime import date
 
+PROVINCE = ("NT", "UBND tỉnh Ninh Thuận", "province")
 DISTRICT = ("NS", "UBND huyện Ninh Sơn", "district")
+
+# The district's siblings in the province, scored and ranked but with no accounts in the demo.
+SIBLING_DISTRICTS = [
+    ("NT.PRTC", "UBND thành phố Phan Rang - Tháp Chàm"),
+    ("NT.BA", "UBND huyện Bác Ái"),
+    ("NT.NH", "UBND huyện Ninh Hải"),
+    ("NT.NP", "UBND huyện Ninh Phước"),
+    ("NT.TB", "UBND huyện Thuận Bắc"),
+    ("NT.TN", "UBND huyện Thuận Nam"),
+]
 
 # (code, name, kind, parent code)
 UNITS = [

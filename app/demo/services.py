@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.alerts.models import Alert
 from app.assignments import services as assignments
 from app.assignments.models import Assignment, Plan
 from app.audit.models import AuditEntry
@@ -15,6 +16,7 @@ from app.indicators.models import IndicatorGroup
 from app.indicators.services import install_default_catalog
 from app.org import services as org
 from app.org.models import Unit
+from app.scores.models import Explanation, ImportBatch, ScoreRecord, ScoreRevision
 
 
 def has_units() -> bool:
@@ -27,10 +29,16 @@ def demo_loaded() -> bool:
 
 def reset_demo() -> None:
     """Delete the demo district's tree, its people, plans and assignments."""
-    root = org.find_unit_by_code(data.DISTRICT[0])
+    root = org.find_unit_by_code(data.PROVINCE[0]) or org.find_unit_by_code(data.DISTRICT[0])
     if root is None:
         return
     ids = org.descendant_ids(root.id)
+    record_ids = sa.select(ScoreRecord.id).where(ScoreRecord.unit_id.in_(ids))
+    db.session.execute(sa.delete(ScoreRevision).where(ScoreRevision.record_id.in_(record_ids)))
+    db.session.execute(sa.delete(ScoreRecord).where(ScoreRecord.unit_id.in_(ids)))
+    db.session.execute(sa.delete(Explanation).where(Explanation.unit_id.in_(ids)))
+    db.session.execute(sa.delete(Alert).where(Alert.unit_id.in_(ids)))
+    db.session.execute(sa.delete(ImportBatch).where(ImportBatch.file_format == "demo"))
     plan_ids = list(db.session.scalars(sa.select(Plan.id).where(Plan.issuing_unit_id.in_(ids))))
     for a in db.session.scalars(sa.select(Assignment).where(Assignment.plan_id.in_(plan_ids))):
         db.session.delete(a)
@@ -50,11 +58,19 @@ def load_demo(password: str) -> dict[str, int]:
     """Create what is missing of the demo; running it twice changes nothing the second time."""
     install_default_catalog()
     counts = {"units": 0, "users": 0, "assignments": 0}
+    province = org.find_unit_by_code(data.PROVINCE[0])
+    if province is None:
+        province = org.create_unit(code=data.PROVINCE[0], name=data.PROVINCE[1], kind=data.PROVINCE[2], parent=None)
+        counts["units"] += 1
     code, name, kind = data.DISTRICT
     root = org.find_unit_by_code(code)
     if root is None:
-        root = org.create_unit(code=code, name=name, kind=kind, parent=None)
+        root = org.create_unit(code=code, name=name, kind=kind, parent=province)
         counts["units"] += 1
+    for order, (scode, sname) in enumerate(data.SIBLING_DISTRICTS, 1):
+        if org.find_unit_by_code(scode) is None:
+            org.create_unit(code=scode, name=sname, kind="district", parent=province, sort_order=order)
+            counts["units"] += 1
     for order, (ucode, uname, ukind, parent_code) in enumerate(data.UNITS, 1):
         if org.find_unit_by_code(ucode) is None:
             org.create_unit(code=ucode, name=uname, kind=ukind, parent=org.find_unit_by_code(parent_code),

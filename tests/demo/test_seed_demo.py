@@ -30,12 +30,12 @@ def counts(db):
 def test_seed_demo_is_idempotent(runner, db):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "Đã nạp dữ liệu mẫu: 19 đơn vị, 19 tài khoản, 9 phân công." in first.output
+    assert "Đã nạp dữ liệu mẫu: 26 đơn vị, 19 tài khoản, 9 phân công." in first.output
     assert "hungdv   Đoàn Văn Hùng" in first.output
     after_first = counts(db)
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "không thay đổi gì" in second.output
-    assert counts(db) == after_first == (19, 19, 1, 9)
+    assert counts(db) == after_first == (26, 19, 1, 9)
 
 
 def test_seed_demo_if_empty_leaves_an_existing_database_alone(runner, db, make_unit):
@@ -55,7 +55,7 @@ def test_seed_demo_reset_restores_the_seed_table(runner, db, demo, client, auth)
     result = runner.invoke(args=["seed-demo", "--reset"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    assert counts(db) == (19, 19, 1, 9)
+    assert counts(db) == (26, 19, 1, 9)
 
 
 def test_the_chair_sees_exactly_the_seed_table(demo, client, auth):
