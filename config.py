@@ -30,6 +30,8 @@ class Config:
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "ninhson766")
     # Score bands (lower bound of each band, as a share of the maximum points).
     SCORE_BANDS = (("Xuất sắc", 0.90), ("Tốt", 0.80), ("Khá", 0.65), ("Trung bình", 0.50), ("Yếu", 0.0))
+    # An indicator that falls by more than this many points from one period to the next needs an explanation.
+    RED_DROP_POINTS = float(os.environ.get("RED_DROP_POINTS", "2"))
 
 
 class ProductionConfig(Config):

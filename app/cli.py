@@ -7,6 +7,7 @@ def register(app: Flask) -> None:
     from app.auth.cli import users
     from app.demo.cli import seed_demo
     from app.indicators.cli import catalog
+    from app.scores.cli import scores
 
-    for command in (users, seed_demo, catalog):
+    for command in (users, seed_demo, catalog, scores):
         app.cli.add_command(command)

@@ -80,5 +80,13 @@ class User(UserMixin, db.Model):
         """Admins manage units and accounts within their tree."""
         return self.role == "admin" and self.can_see_unit(unit)
 
+    def can_see_scores_of(self, unit) -> bool:
+        """Own tree, plus the scorecard of a unit whose plan binds the user (owners answer for its indicators)."""
+        if self.can_see_unit(unit):
+            return True
+        from app.assignments.services import plans_visible_to
+
+        return unit is not None and any(p.issuing_unit_id == unit.id for p in plans_visible_to(self))
+
     def can_see_user(self, other) -> bool:
         return other.id == self.id or self.can_see_unit(other.unit)

@@ -21,14 +21,14 @@ def seed_demo(reset: bool, if_empty: bool):
     try:
         if reset:
             services.reset_demo()
-        counts = services.load_demo(password)
+        counts = services.load_demo(password, with_scores=True)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     if any(counts.values()):
         click.echo(f"Đã nạp dữ liệu mẫu: {counts['units']} đơn vị, {counts['users']} tài khoản, "
-                   f"{counts['assignments']} phân công.")
+                   f"{counts['assignments']} phân công, {counts['scores']} giá trị điểm.")
     else:
         click.echo("Dữ liệu mẫu đã có đầy đủ, không thay đổi gì.")
     _print_logins(password)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from app.alerts.models import Alert
@@ -54,10 +56,10 @@ def reset_demo() -> None:
         db.session.flush()
 
 
-def load_demo(password: str) -> dict[str, int]:
+def load_demo(password: str, *, with_scores: bool = False) -> dict[str, int]:
     """Create what is missing of the demo; running it twice changes nothing the second time."""
     install_default_catalog()
-    counts = {"units": 0, "users": 0, "assignments": 0}
+    counts = {"units": 0, "users": 0, "assignments": 0, "scores": 0}
     province = org.find_unit_by_code(data.PROVINCE[0])
     if province is None:
         province = org.create_unit(code=data.PROVINCE[0], name=data.PROVINCE[1], kind=data.PROVINCE[2], parent=None)
@@ -90,7 +92,33 @@ def load_demo(password: str) -> dict[str, int]:
     if not plan.assignments:
         counts["assignments"] = _load_table(plan, root)
     db.session.flush()
+    if with_scores:
+        counts["scores"] = _load_scores()
     return counts
+
+
+def _load_scores() -> int:
+    """Four years of monthly scores; the red indicators of the last month alert their owners, one is explained."""
+    from app.core.time import today_vn
+    from app.demo import scores as demo_scores
+    from app.indicators.models import Indicator
+    from app.scores import accountability
+    from app.scores.queries import latest_period
+
+    loaded = demo_scores.load(today_vn())
+    if not loaded:
+        return 0
+    accountability.scan_red()
+    unit = org.find_unit_by_code(data.DISTRICT[0])
+    period = latest_period([unit.id])
+    payment = db.session.scalar(sa.select(Indicator).where(Indicator.code == "PAYMENT_DOSSIERS"))
+    accountability.save_explanation(
+        unit=unit, indicator=payment, period=period, actor=users.find_user("hatlt"),
+        reason="Nhiều hồ sơ có nghĩa vụ tài chính nộp trực tiếp; Cổng thanh toán bị gián đoạn 6 ngày trong tháng.",
+        remedy="Hướng dẫn người dân thanh toán trực tuyến tại Bộ phận một cửa; phối hợp Viettel khắc phục lỗi kết nối.",
+        due_on=period.end_date + timedelta(days=30),
+    )
+    return loaded
 
 
 def _load_table(plan: Plan, root: Unit) -> int:

@@ -99,7 +99,7 @@ INDICATORS: list[dict] = [
     _ind("3", "DOSSIER_SYNC", "I", "Tỷ lệ hồ sơ đồng bộ lên Cổng dịch vụ công quốc gia", 6,
          portal_code="DOSSIER_SYNC", portal_name="Tỷ lệ hồ sơ đồng bộ lên Cổng DVCQG"),
     # II. Tiến độ, kết quả giải quyết (20)
-    _ind("4", "PROGRESS_ON_TIME", "II", "Tỷ lệ hồ sơ xử lý đúng hạn", 20,
+    _ind("4", "PROGRESS_ON_TIME", "II", "Tỷ lệ hồ sơ xử lý đúng hạn", 20, source="computed",
          counts=(["totalOnTime"], "totalReceived"),
          note="Cây dvc-progress-tree; đơn vị không tiếp nhận hồ sơ nào được 0 điểm."),
     # III.1 Cung cấp dịch vụ công trực tuyến (12)

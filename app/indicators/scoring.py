@@ -6,7 +6,7 @@ points = max × min(1, ratio ÷ threshold), rounded to 2 decimals half-up; thres
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 ZERO_DENOMINATOR_POLICIES = ("zero", "full", "none")
 HUNDRED = Decimal(100)
@@ -35,7 +35,9 @@ def to_decimal(value: Number | None) -> Decimal | None:
 
 def round2(value: Decimal) -> Decimal:
     """Round to 2 decimals, half-up (the portal's rounding)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, value.adjusted() + 4)
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -81,11 +81,11 @@ def versions() -> list[CatalogVersion]:
 
 
 def version_on(on: date) -> CatalogVersion | None:
-    """The catalog version in force on a date."""
+    """The catalog version in force on a date (the first version for periods that began before it)."""
     return db.session.scalar(
         sa.select(CatalogVersion).where(CatalogVersion.effective_from <= on)
         .order_by(CatalogVersion.effective_from.desc()).limit(1)
-    )
+    ) or db.session.scalar(sa.select(CatalogVersion).order_by(CatalogVersion.effective_from).limit(1))
 
 
 def rules_on(on: date) -> dict[int, IndicatorRule]:

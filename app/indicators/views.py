@@ -38,7 +38,35 @@ def detail(indicator_id: int):
                   for a in assignments.history(plan.issuing_unit_id, key)]
         owners.sort(key=lambda a: a.effective_from)
     rules = sorted(indicator.rules, key=lambda r: r.version.effective_from, reverse=True)
-    return render_template("indicators/detail.html", indicator=indicator, rules=rules, owners=owners, plan=plan)
+    chart, latest = _trend(indicator, plan)
+    return render_template("indicators/detail.html", indicator=indicator, rules=rules, owners=owners, plan=plan,
+                           chart=chart, latest=latest)
+
+
+def _trend(indicator: Indicator, plan):
+    """Monthly points of the indicator for the plan's unit and the units below it the user may see."""
+    from app.core import charts
+    from app.org.services import units_in_scope
+    from app.scores import queries
+
+    units = ([plan.issuing_unit] if plan else []) + [
+        u for u in units_in_scope(current_user, active_only=True) if plan is None or u.id != plan.issuing_unit_id]
+    units = [u for u in units if u.kind in ("province", "district", "commune", "department")][:12]
+    latest_period = queries.latest_period([u.id for u in units])
+    if latest_period is None:
+        return None, []
+    since = latest_period.start_date.replace(year=latest_period.start_date.year - 2)
+    series = queries.indicator_series(indicator, units, "month", since)
+    starts = sorted({s for per in series.values() for s in per})
+    drawn = [u for u in units if series.get(u.id)]
+    chart = charts.line_chart(
+        [queries.period_of("month", s).code for s in starts],
+        [charts.Series(u.name.replace("UBND ", ""), [series[u.id][s].points if s in series[u.id] else None
+                                                    for s in starts],
+                       color=charts.OWNER_COLORS[i % len(charts.OWNER_COLORS)]) for i, u in enumerate(drawn)],
+        title=f"{indicator.label}: điểm theo tháng", y_label="điểm") if drawn else None
+    latest = [(u, series[u.id].get(latest_period.start_date)) for u in drawn]
+    return chart, latest
 
 
 @bp.route("/admin/catalog/indicators/<int:indicator_id>", methods=["GET", "POST"])

@@ -16,11 +16,42 @@ bp = Blueprint("main", __name__)
 def index():
     today = today_vn()
     mine = assignments.indicators_of(current_user, today)
+    scores = my_scores(mine)
     if current_user.role in ("chair", "admin", "head"):
         plan = assignments.current_plan_for(current_user)
         table = assignments.assignment_table(plan, today) if plan else []
-        return render_template("main/overview.html", plan=plan, table=table, mine=mine, today=today)
-    return render_template("main/my_indicators.html", mine=mine, today=today)
+        return render_template("main/overview.html", plan=plan, table=table, mine=mine, today=today, scores=scores)
+    return render_template("main/my_indicators.html", mine=mine, today=today, scores=scores)
+
+
+def my_scores(mine) -> dict[int, dict]:
+    """Latest monthly points, change and a 12-month sparkline of each owned indicator (scope unit's scorecard)."""
+    from app.core import charts
+    from app.scores import queries
+
+    out: dict[int, dict] = {}
+    by_scope: dict[int, list] = {}
+    for ind, a in mine:
+        by_scope.setdefault(a.scope_unit_id, []).append((ind, a))
+    for scope_id, pairs in by_scope.items():
+        latest = queries.latest_period([scope_id])
+        if latest is None:
+            continue
+        since = latest.start_date.replace(year=latest.start_date.year - 1)
+        for ind, a in pairs:
+            series = queries.indicator_series(ind, [a.scope_unit], "month", since).get(scope_id, {})
+            if not series:
+                continue
+            starts = sorted(series)
+            last = series[starts[-1]]
+            prev = series.get(queries.previous(queries.period_of("month", starts[-1])).start_date)
+            change = (last.points - prev.points) if prev and None not in (last.points, prev.points) else None
+            out[ind.id] = {
+                "record": last, "period": queries.period_of("month", starts[-1]), "change": change,
+                "band": queries.band_of(last.points, last.max_points), "unit": a.scope_unit,
+                "spark": charts.sparkline([series[s].points for s in starts], y_max=float(last.max_points)),
+            }
+    return out
 
 
 @bp.route("/healthz")

@@ -139,7 +139,7 @@ class _Unit:
               score: Decimal | None = None, max_score: Decimal | None = None) -> None:
         if ratio is not None and not (-EPSILON <= ratio <= 100 + EPSILON):
             self.error(f"{label}.ratio", ratio, f"Tỷ lệ {ratio}% của {label} nằm ngoài khoảng 0–100%.")
-        if num is not None and den is not None and num > den:
+        if num is not None and den is not None and 0 <= den < num:
             self.error(f"{label}.numerator", num, f"Tử số {num} của {label} lớn hơn mẫu số {den}.")
         if score is not None and max_score is not None and score > max_score + EPSILON:
             self.error(f"{label}.score", score, f"Điểm {score} của {label} vượt điểm tối đa {max_score}.")
@@ -166,23 +166,22 @@ def _metrics_of(unit: Any) -> list[dict]:
     return [m for m in metrics if isinstance(m, dict)] if isinstance(metrics, list) else []
 
 
-def _detect(data: dict) -> tuple[str | None, str | None, dict | None, list]:
-    """Return (kind, portal_group, root unit, unit list) from the response's shape and metric codes."""
+def _detect(data: dict) -> tuple[str | None, set[str], dict | None, list]:
+    """Return (kind, portal groups seen, root unit, unit list) from the response's shape and metric codes."""
     if isinstance(data.get("evaluation"), list) and isinstance(data.get("overview"), dict | None):
         units, root = data["evaluation"], data.get("overview")
         groups = {_portal_group_of(m.get("code")) for u in [root, *units] for m in _metrics_of(u)}
-        groups.discard(None)
-        return "metric", (groups.pop() if len(groups) == 1 else None), root, units
+        return "metric", {g for g in groups if g}, root, units
     if isinstance(data.get("children"), list) and isinstance(data.get("parent"), dict | None):
         units, root = data["children"], data.get("parent")
         keys = set(root or {}).union(*(set(u) for u in units if isinstance(u, dict)))
         for group, rules in TREE_RULES.items():
             if keys & {rule["portal_counts"]["denominator"] for rule in rules}:
-                return "tree", group, root, units
-        if {u.get("totalMaxScore") for u in units if isinstance(u, dict)} == {12}:
-            return "tree", "provide-online-tree", root, units
-        return "tree", None, root, units
-    return None, None, None, []
+                return "tree", {group}, root, units
+        if units and all(isinstance(u, dict) and u.get("totalMaxScore") == 12 for u in units):
+            return "tree", {"provide-online-tree"}, root, units
+        return "tree", set(), root, units
+    return None, set(), None, []
 
 
 def _detect_scope(group: str, root: dict | None, units: list) -> str | None:
@@ -308,12 +307,16 @@ def parse_portal_file(
         result.fail("code", obj.get("code"), f"Cổng trả về lỗi (mã “{obj.get('code')}”): {message}.")
         return result
     data = obj.get("data", obj)
-    kind, group, root, units = _detect(data) if isinstance(data, dict) else (None, None, None, [])
-    if kind is None or group is None:
-        result.fail("data", None, "Không nhận ra cấu trúc tệp hoặc nhóm chỉ số (không phải dữ liệu "
-                                  "chấm điểm 766 của cổng, hoặc trộn nhiều nhóm).")
+    kind, groups, root, units = _detect(data) if isinstance(data, dict) else (None, set(), None, [])
+    if kind is None:
+        result.fail("data", None, "Không nhận ra cấu trúc tệp: không phải dữ liệu chấm điểm 766 của cổng.")
         return result
-    result.portal_group = group
+    if len(groups) != 1:
+        problem = f"trộn chỉ số của nhiều nhóm ({', '.join(sorted(groups))})" if groups else (
+            "không có mã chỉ số hay trường số liệu nào thuộc danh mục 766")
+        result.fail("data", None, f"Không xác định được nhóm chỉ số của tệp: {problem}.")
+        return result
+    group = result.portal_group = groups.pop()
     if period is None and (found := period_in_response(obj)):
         result.period = found.code
     detected = _detect_scope(group, root, units)

@@ -103,19 +103,25 @@ class UpsertResult:
 
 
 def _existing(items: list[ScoreInput]) -> dict[tuple, ScoreRecord]:
-    keys = {(i.period.kind, i.period.start_date, i.source) for i in items}
-    unit_ids = {i.unit.id for i in items}
+    """Records already stored under the natural keys of these items (one query per period and source)."""
+    groups: dict[tuple, list[ScoreInput]] = {}
+    for i in items:
+        groups.setdefault((i.period.kind, i.period.start_date, i.source), []).append(i)
     found: dict[tuple, ScoreRecord] = {}
-    for kind, start, source in keys:
+    for (kind, start, source), chunk in groups.items():
         for rec in db.session.scalars(sa.select(ScoreRecord).where(
             ScoreRecord.period_kind == kind, ScoreRecord.period_start == start, ScoreRecord.source == source,
-            ScoreRecord.unit_id.in_(unit_ids),
+            ScoreRecord.unit_id.in_({i.unit.id for i in chunk}),
+            ScoreRecord.subject_key.in_({i.subject_key for i in chunk}),
+            ScoreRecord.formality_code.in_({i.formality_code for i in chunk}),
         )):
             found[(rec.unit_id, rec.subject_key, kind, start, rec.formality_code, source)] = rec
     return found
 
 
 def _same(a, b) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
     if isinstance(a, Decimal | int | float) and isinstance(b, Decimal | int | float):
         return Decimal(str(a)).quantize(TOLERANCE / 100) == Decimal(str(b)).quantize(TOLERANCE / 100)
     return a == b
@@ -131,7 +137,9 @@ def upsert(items: Iterable[ScoreInput], batch: ImportBatch | None, *, dry_run: b
     existing = _existing(items)
     rules_cache: dict[date, dict[int, IndicatorRule]] = {}
     for item in items:
-        rules = rules_cache.setdefault(item.period.start_date, rules_on(item.period.start_date))
+        if item.period.start_date not in rules_cache:
+            rules_cache[item.period.start_date] = rules_on(item.period.start_date)
+        rules = rules_cache[item.period.start_date]
         calc = compute(item, rules.get(item.indicator.id) if item.indicator is not None else None)
         result.warnings.extend(f"Dòng {item.row}: {w}" if item.row else w for w in item.warnings)
         if calc.is_mismatch:

@@ -30,7 +30,7 @@ def counts(db):
 def test_seed_demo_is_idempotent(runner, db):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "Đã nạp dữ liệu mẫu: 26 đơn vị, 19 tài khoản, 9 phân công." in first.output
+    assert "Đã nạp dữ liệu mẫu: 26 đơn vị, 19 tài khoản, 9 phân công, 24528 giá trị điểm." in first.output
     assert "hungdv   Đoàn Văn Hùng" in first.output
     after_first = counts(db)
     second = runner.invoke(args=["seed-demo"])

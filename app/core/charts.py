@@ -1,0 +1,299 @@
+"""Server-side charts as inline SVG strings (matplotlib, text as paths, Vietnamese number format).
+
+Pure module: no Flask, no database. Every chart is drawn on its own ``Figure`` with the SVG
+backend (never pyplot). Rendering is serialised by a module lock because matplotlib's rcParams
+(needed for ``svg.fonttype``/``svg.hashsalt``) are process-global.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import math
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import text_to_path
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from app.core.formatting import vn_number
+
+# Dark blue, orange, green, red, purple, ochre, teal, slate grey: distinguishable, print-friendly.
+OWNER_COLORS: tuple[str, ...] = ("#1b4f8a", "#d9822b", "#2e8b57", "#c0392b", "#7d3c98", "#8c6d1f", "#138d90", "#5d6d7e")
+EMPTY_TEXT = "Chưa có số liệu"
+
+_LOCK = threading.Lock()
+_RC = {
+    "svg.fonttype": "path", "svg.hashsalt": "chiso766", "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 8, "axes.edgecolor": "#888888",
+    "axes.spines.top": False, "axes.spines.right": False, "xtick.color": "#444444", "ytick.color": "#444444",
+}
+_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+_MAX_X_TICKS = 12
+_FONT = 8.0  # tick/legend font size in points
+_ROTATION = 40
+_ID_RE = re.compile(r'(\bid="|xlink:href="#|href="#|url\(#)([^")]+)')
+
+
+@dataclass
+class Series:
+    """One line of a line chart; None values leave a gap."""
+
+    label: str
+    values: list[float | Decimal | None]
+    color: str | None = None
+    dashed: bool = False
+
+
+def _floats(values: Sequence[float | Decimal | None]) -> list[float]:
+    """Convert to floats; None (and non-finite values) become NaN so matplotlib breaks the line."""
+    floats = (float("nan") if v is None else float(v) for v in values)
+    return [f if math.isfinite(f) else float("nan") for f in floats]
+
+
+def _has_data(values: Sequence[float]) -> bool:
+    return any(not math.isnan(v) for v in values)
+
+
+def _tick_text(value: float, _pos: object = None) -> str:
+    """Axis tick label with decimal comma: 0 digits for whole numbers, else 1 (or 2 if needed)."""
+    if abs(value) < 1e-9:
+        return "0"
+    for digits in (0, 1):
+        if abs(value - round(value, digits)) < 1e-9:
+            return vn_number(round(value, digits), digits)
+    return vn_number(round(value, 2), 2)
+
+
+def _value_digits(values: Sequence[float]) -> int:
+    """0 digits when every value is whole, otherwise the app's usual 2."""
+    return 0 if all(math.isnan(v) or v == round(v) for v in values) else 2
+
+
+def _finish(svg: str, title: str, responsive: bool) -> str:
+    """Strip the prolog, inline-safe ids/styles, accessible title and width="100%" sizing."""
+    svg = svg[svg.index("<svg"):]
+    # matplotlib's global "*{...}" style would leak into the host page: use inherited attributes instead.
+    svg = re.sub(r"\s*<defs>\s*<style[^>]*>.*?</style>\s*</defs>", "", svg, count=1, flags=re.S)
+    # Ids are hashed from content only: prefix them per chart so several charts can share one page.
+    prefix = "c" + hashlib.sha1(svg.encode()).hexdigest()[:8] + "-"
+    svg = _ID_RE.sub(lambda m: m.group(1) + prefix + m.group(2), svg)
+    label = html.escape(title or "Biểu đồ", quote=True)
+    head_end = svg.index(">") + 1
+    head = svg[:head_end]
+    if responsive:
+        head = re.sub(r'\s(width|height)="[^"]*"', "", head)
+        head = head.replace("<svg", '<svg width="100%"', 1)
+    attrs = f' role="img" aria-label="{label}" stroke-linejoin="round" stroke-linecap="butt"'
+    head = head[:-1] + attrs + ">"
+    return f"{head}\n <title>{label}</title>{svg[head_end:]}".rstrip() + "\n"
+
+
+def _render(build: Callable[[], Figure], title: str, responsive: bool = True) -> str:
+    """Build a figure under fixed rcParams and return the finished SVG markup."""
+    with _LOCK, matplotlib.rc_context():
+        matplotlib.rcdefaults()  # ignore rcParams changed elsewhere in the process
+        matplotlib.rcParams.update(_RC)
+        fig = build()
+        FigureCanvasSVG(fig)
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata=_METADATA)
+    return _finish(buf.getvalue(), title, responsive)
+
+
+def _empty(title: str, width: float, height: float, responsive: bool = True) -> str:
+    """Placeholder SVG saying "Chưa có số liệu" (at most 0.6 inch high)."""
+    height = min(height, 0.6)
+
+    def build() -> Figure:
+        fig = Figure(figsize=(width, height))
+        fig.patch.set_alpha(0)
+        size = max(5.0, min(9.0, height * 22))
+        fig.text(0.5, 0.5, EMPTY_TEXT, ha="center", va="center", color="#777777", fontsize=size)
+        return fig
+
+    return _render(build, f"{title}: {EMPTY_TEXT}" if title else EMPTY_TEXT, responsive)
+
+
+def _text_width(text: str, size: float) -> float:
+    """Width of ``text`` in points at font ``size`` (DejaVu Sans), without drawing."""
+    prop = FontProperties(family="DejaVu Sans", size=size)
+    return text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0]
+
+
+def _style_x_labels(ax: Axes, labels: list[str], width: float, pad: float, thin: bool = True) -> tuple[float, float]:
+    """Show at most ~12 x tick labels (rotated when crowded); return (label height, left overhang) in points.
+
+    ``pad`` is the x-axis room before the first tick, in category slots.
+    """
+    step = max(1, math.ceil(len(labels) / _MAX_X_TICKS)) if thin else 1
+    positions = list(range(0, len(labels), step))
+    shown = [labels[i] for i in positions]
+    ax.set_xticks(positions, shown)
+    widths = [_text_width(s, _FONT) for s in shown]
+    slot = width * 72 * 0.85 / max(1, len(labels))
+    if max(widths) + 4 <= slot * step:
+        return _FONT * 1.2, 0.0
+    for label in ax.get_xticklabels():
+        label.set_rotation(_ROTATION)
+        label.set_horizontalalignment("right")
+        label.set_rotation_mode("anchor")
+    angle = math.radians(_ROTATION)
+    overhang = widths[0] * math.cos(angle) - pad * slot
+    return max(widths) * math.sin(angle) + _FONT * 1.2 * math.cos(angle), max(0.0, overhang)
+
+
+def _y_axis(ax: Axes, data: list[float], y_max: float | None, headroom: float) -> float:
+    """Set y limits, ticks with decimal comma and grid; return the tick label width in points."""
+    present = [v for v in data if not math.isnan(v)]
+    low = min(0.0, min(present))
+    high = max(present) if y_max is None else max(y_max, max(present))
+    if high <= low:
+        high = low + 1.0
+    top = high * headroom if high > 0 else high
+    ax.set_ylim(low, top)
+    locator = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 3, 5, 10], min_n_ticks=3)
+    ax.yaxis.set_major_locator(locator)
+    ax.yaxis.set_major_formatter(FuncFormatter(_tick_text))
+    ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ticks = [t for t in locator.tick_values(low, top) if low - 1e-9 <= t <= top + 1e-9]
+    return max((_text_width(_tick_text(t), _FONT) for t in ticks), default=10.0)
+
+
+def _legend(fig: Figure, ax: Axes, count: int, width: float) -> float:
+    """Legend centred below the plot; return its height in points."""
+    handles, labels = ax.get_legend_handles_labels()
+    entry = max(_text_width(s, _FONT) for s in labels) + 3.5 * _FONT
+    ncols = max(1, min(count, 4, int(width * 72 * 0.95 // entry)))
+    rows = math.ceil(count / ncols)
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.01), ncols=ncols, frameon=False,
+               borderaxespad=0.2, columnspacing=1.5, handlelength=2.0)
+    return rows * _FONT * 1.75 + 4
+
+
+def _title(ax: Axes, title: str) -> None:
+    """Title above the axes, left-aligned (plain text: cheaper than ax.set_title's auto-positioning)."""
+    if title:
+        ax.annotate(title, (0, 1), xycoords="axes fraction", xytext=(0, 5), textcoords="offset points",
+                    ha="left", va="bottom", fontsize=10)
+
+
+def _place(fig: Figure, width: float, height: float, *, left: float, bottom: float, top: float) -> None:
+    """Position the single axes from margins given in points (fast, deterministic layout)."""
+    w, h = width * 72, height * 72
+    pad = 6.0
+    bottom_f = min(0.6, (bottom + pad) / h)
+    top_f = max(bottom_f + 0.2, 1 - (top + pad) / h)
+    fig.subplots_adjust(left=min(0.4, (left + pad) / w), right=1 - 10 / w, bottom=bottom_f, top=top_f)
+
+
+def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_label: str = "",
+               y_max: float | None = None, bands: list[tuple[float, str]] | None = None,
+               width: float = 7.0, height: float = 2.8) -> str:
+    """Line chart (e.g. points per month per owner) as inline SVG markup.
+
+    Each series has one value per x label (None = gap, which breaks the line). To show a change of
+    owner as one visually continuous line in two colours, give each owner its own Series holding
+    None where the other owner held the indicator, and repeat the boundary month's value in BOTH
+    series (the last point of the old owner is also the first point of the new one).
+    ``bands`` are ascending thresholds ``(value, colour)``: band i shades the background from the
+    previous threshold (0 for the first) up to ``value``. The legend is drawn below the plot when
+    there is more than one series. Sizes are in inches; the SVG scales to 100% of its container.
+    """
+    data = [_floats(s.values) for s in series]
+    if not x_labels or not any(_has_data(d) for d in data):
+        return _empty(title, width, height)
+
+    def build() -> Figure:
+        fig = Figure(figsize=(width, height))
+        ax = fig.subplots()
+        xs = list(range(len(x_labels)))
+        for i, (s, ys) in enumerate(zip(series, data, strict=True)):
+            ys = (ys + [float("nan")] * len(xs))[: len(xs)]
+            ax.plot(xs, ys, color=s.color or OWNER_COLORS[i % len(OWNER_COLORS)], linestyle="--" if s.dashed else "-",
+                    linewidth=1.6, marker="o", markersize=3.2, label=s.label, clip_on=False, zorder=3)
+        y_width = _y_axis(ax, [v for d in data for v in d], y_max, 1.05)
+        low = 0.0
+        for value, colour in sorted(bands or []):
+            ax.axhspan(low, value, color=colour, linewidth=0, zorder=0)
+            low = value
+        ax.set_xlim(-0.4, len(xs) - 0.6)
+        x_height, overhang = _style_x_labels(ax, x_labels, width, 0.4)
+        _title(ax, title)
+        if y_label:
+            ax.set_ylabel(y_label)
+        legend = _legend(fig, ax, len(series), width) if len(series) > 1 else 0.0
+        _place(fig, width, height, left=max(overhang, y_width + 7 + (_FONT * 1.6 if y_label else 0)),
+               bottom=x_height + 7 + legend, top=16.0 if title else 2.0)
+        return fig
+
+    return _render(build, title)
+
+
+def sparkline(values: list[float | Decimal | None], *, y_max: float | None = None, width: float = 1.3,
+              height: float = 0.32, color: str = "#1b4f8a") -> str:
+    """Tiny line without axes, last point marked with a dot; keeps its fixed size (for table cells)."""
+    ys = _floats(values)
+    if not _has_data(ys):
+        return _empty("", width, height, responsive=False)
+
+    def build() -> Figure:
+        fig = Figure(figsize=(width, height))
+        fig.patch.set_alpha(0)
+        ax = fig.add_axes((0.04, 0.12, 0.92, 0.76))
+        ax.set_axis_off()
+        xs = list(range(len(ys)))
+        ax.plot(xs, ys, color=color, linewidth=1.1, clip_on=False)
+        last = max(i for i, v in enumerate(ys) if not math.isnan(v))
+        ax.plot([last], [ys[last]], marker="o", markersize=2.6, color=color, clip_on=False)
+        present = [v for v in ys if not math.isnan(v)]
+        low = min(0.0, min(present)) if y_max is not None else min(present)
+        high = y_max if y_max is not None else max(present)
+        if high <= low:
+            low, high = low - 1.0, high + 1.0
+        ax.set_ylim(low, high)
+        ax.set_xlim(0, max(1, len(ys) - 1))
+        return fig
+
+    return _render(build, "", responsive=False)
+
+
+def bar_chart(labels: list[str], values: list[float | Decimal | None], *, title: str = "", y_max: float | None = None,
+              highlight: int | None = None, width: float = 7.0, height: float = 2.8) -> str:
+    """Vertical bars with decimal-comma value labels; the bar at index ``highlight`` is emphasised."""
+    ys = _floats(values)
+    if not labels or not _has_data(ys):
+        return _empty(title, width, height)
+    ys = (ys + [float("nan")] * len(labels))[: len(labels)]
+
+    def build() -> Figure:
+        fig = Figure(figsize=(width, height))
+        ax = fig.subplots()
+        xs = list(range(len(labels)))
+        colours = ["#1b4f8a" if i == highlight else "#9bb8d8" for i in xs]
+        bars = ax.bar(xs, [0.0 if math.isnan(v) else v for v in ys], color=colours, width=0.7, zorder=2)
+        digits = _value_digits(ys)
+        texts = ["–" if math.isnan(v) else vn_number(v, digits) for v in ys]
+        many = len(labels) > 14
+        ax.bar_label(bars, texts, padding=2, fontsize=6 if many else 7, rotation=90 if many else 0, color="#333333")
+        y_width = _y_axis(ax, ys, y_max, 1.25 if many else 1.12)
+        ax.set_xlim(-0.6, len(xs) - 0.4)
+        short = [s if len(s) <= 28 else s[:27] + "…" for s in labels]
+        x_height, overhang = _style_x_labels(ax, short, width, 0.6, thin=False)
+        if highlight is not None and 0 <= highlight < len(labels):
+            ax.get_xticklabels()[highlight].set_fontweight("bold")
+        _title(ax, title)
+        _place(fig, width, height, left=max(overhang, y_width + 7), bottom=x_height + 7, top=16.0 if title else 2.0)
+        return fig
+
+    return _render(build, title)

@@ -1,0 +1,81 @@
+"""`flask scores import FILE... [--dry-run] [--period P] [--create-units] [--formality CODE]`, `flask scores scan-red`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from app.scores.importer import ImportReport, import_files, read_paths
+
+
+@click.group(help="Điểm số các chỉ số 766: nhập số liệu, quét chỉ số cần giải trình.")
+def scores():
+    pass
+
+
+def print_report(report: ImportReport) -> None:
+    for f in report.files:
+        if f.skipped:
+            click.echo(f"- {f.name}: {f.skipped}")
+            continue
+        head = f"- {f.name} [{f.kind}{', kỳ ' + f.period if f.period else ''}{', theo TTHC' if f.scope == 'formality' else ''}]"
+        if f.errors:
+            click.echo(f"{head}: {len(f.errors)} lỗi")
+            for e in f.errors[:200]:
+                where = ", ".join(x for x in (f"dòng {e.row}" if e.row is not None else "",
+                                              f"cột {e.field}" if e.field else "",
+                                              f"giá trị «{e.value}»" if e.value not in (None, "") else "") if x)
+                click.echo(f"    ✗ {where + ': ' if where else ''}{e.message_vi}")
+            if len(f.errors) > 200:
+                click.echo(f"    … và {len(f.errors) - 200} lỗi khác")
+            continue
+        r = f.result
+        click.echo(f"{head}: {r.total} dòng — mới {r.new}, thay đổi {r.changed}, không đổi {r.unchanged}")
+        for w in f.warnings[:10]:
+            click.echo(f"    ! {w}")
+        if r.mismatches:
+            click.echo(f"    ! {len(r.mismatches)} điểm của cổng lệch quy tắc danh mục quá 0,01 (giữ điểm của cổng):")
+            for m in r.mismatches[:5]:
+                click.echo(f"      {m}")
+    for unit in report.created_units:
+        click.echo(f"+ tạo đơn vị {unit}")
+
+
+@scores.command("import", help="Nhập tệp số liệu chấm điểm: JSON của Cổng DVCQG (lưu nguyên dạng), CSV hoặc XLSX. "
+                               "Thư mục được duyệt toàn bộ. Tất cả hoặc không: có lỗi thì không ghi gì.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và báo cáo, không ghi.")
+@click.option("--period", help="Kỳ của tệp JSON khi tệp không tự ghi: 2026-Q3, 2026-08 hoặc 2026.")
+@click.option("--formality", help="Mã TTHC của tệp số liệu theo một TTHC, ví dụ 2.000815.")
+@click.option("--create-units", is_flag=True, help="Tạo đơn vị chưa có (theo mã và mã cổng của tệp).")
+@with_appcontext
+def import_command(paths, dry_run, period, formality, create_units):
+    files = read_paths(list(paths))
+    if not files:
+        raise click.ClickException("Không tìm thấy tệp .json, .csv hoặc .xlsx nào.")
+    with click.progressbar(length=len(files), label="Đang đọc tệp", file=click.get_text_stream("stderr")) as bar:
+        report = import_files(files, period=period, formality=formality, create_units=create_units,
+                              dry_run=dry_run, on_file=lambda _src: bar.update(1))
+    print_report(report)
+    if not report.ok:
+        raise click.ClickException(f"Có lỗi trong {sum(1 for f in report.files if f.errors)} tệp: "
+                                   "không ghi dữ liệu nào. Sửa lỗi rồi nhập lại.")
+    verb = "Sẽ ghi" if dry_run else "Đã ghi"
+    if report.nothing_new:
+        click.echo("Không có gì mới: dữ liệu đã có đầy đủ.")
+    else:
+        click.echo(f"{verb}: {report.total('new')} giá trị mới, {report.total('changed')} giá trị thay đổi "
+                   f"(giá trị cũ được lưu lại), {report.total('unchanged')} không đổi"
+                   f"{', ' + str(len(report.created_units)) + ' đơn vị mới' if report.created_units else ''}."
+                   f"{' (chạy thử: chưa ghi gì)' if dry_run else ''}")
+
+
+@scores.command("scan-red", help="Tìm chỉ số chuyển đỏ / giảm mạnh ở kỳ mới nhất và gửi cảnh báo cho người phụ trách.")
+@with_appcontext
+def scan_red_command():
+    from app.extensions import db
+    from app.scores.accountability import scan_red
+
+    created = scan_red()
+    db.session.commit()
+    click.echo(f"Đã tạo {created} cảnh báo mới." if created else "Không có cảnh báo mới.")

@@ -1,0 +1,48 @@
+"""Excel workbooks of the scorecard, the ranks and an owner's trends (user text always written as text)."""
+
+from __future__ import annotations
+
+from app.core.excel import Sheet, workbook_bytes
+
+
+def scorecard_workbook(card, rank) -> bytes:
+    """One sheet: groups and indicators with points, maximum, change and band."""
+    rows = []
+    for g in card.groups:
+        rows.append([g.group.code, g.group.name, None, None, None, g.points, g.max_points, None,
+                     g.band[0] if g.band else ""])
+        for line in g.lines:
+            rec = line.record
+            rows.append([line.indicator.number or "", line.indicator.name, rec.numerator if rec else None,
+                         rec.denominator if rec else None, rec.ratio if rec else None, line.points,
+                         line.max_points, line.change, line.band[0] if line.band else ""])
+    rows.append(["", "Tổng điểm", None, None, None, card.total, card.max_points, card.change,
+                 card.band[0] if card.band else ""])
+    note = f"{card.unit.name} — {card.period.label}" + (f" — xếp hạng {rank.label}" if rank else "")
+    return workbook_bytes([Sheet(
+        title=f"Bảng điểm {card.period.code}", note=note,
+        headers=["STT", "Chỉ số", "Tử số", "Mẫu số", "Tỷ lệ (%)", "Điểm", "Tối đa", "Thay đổi", "Xếp loại"],
+        rows=rows, widths=[7, 70, 12, 12, 10, 9, 9, 10, 12])])
+
+
+def ranks_workbook(unit, period, rows) -> bytes:
+    """One sheet: rank, unit, total, movement."""
+    return workbook_bytes([Sheet(
+        title=f"Xếp hạng {period.code}", note=f"Xếp hạng các đơn vị — {unit.name} — {period.label}",
+        headers=["Hạng", "Đơn vị", "Mã", "Tổng điểm", "Hạng kỳ trước", "Thay đổi"],
+        rows=[[r.rank, r.unit.name, r.unit.code, r.total, r.previous_rank, r.movement] for r in rows],
+        widths=[7, 45, 14, 12, 14, 10])])
+
+
+def owner_workbook(person, trends) -> bytes:
+    """One sheet per owner: indicator, period, points, max, who owned it then."""
+    rows = []
+    for trend in trends:
+        for p in trend.points:
+            rows.append([trend.indicator.label, trend.scope_unit.name, p.period.code, p.record.points,
+                         p.record.max_points, p.owner.performer_text if p.owner else "",
+                         "Có" if p.is_mine else "Không"])
+    return workbook_bytes([Sheet(
+        title="Xu hướng theo người phụ trách", note=f"{person.full_name} — {person.title or person.role_label}",
+        headers=["Chỉ số", "Đơn vị được đánh giá", "Kỳ", "Điểm", "Tối đa", "Người phụ trách kỳ đó", "Của tôi"],
+        rows=rows, widths=[60, 30, 10, 9, 9, 40, 9])])

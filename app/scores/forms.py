@@ -1,0 +1,22 @@
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.core.forms import Form
+
+
+class ExplanationForm(Form):
+    reason = TextAreaField("Giải trình (nguyên nhân)", validators=[DataRequired("Nhập nội dung giải trình."),
+                                                                   Length(max=4000)])
+    remedy = TextAreaField("Biện pháp khắc phục", validators=[DataRequired("Nhập biện pháp khắc phục."),
+                                                              Length(max=4000)])
+    due_on = DateField("Hạn hoàn thành", validators=[DataRequired("Nhập hạn hoàn thành.")])
+
+
+class ManualEntryForm(Form):
+    unit_id = SelectField("Đơn vị được đánh giá", coerce=int)
+    indicator_id = SelectField("Chỉ số", coerce=int)
+    period = StringField("Kỳ", validators=[DataRequired("Nhập kỳ đánh giá.")],
+                         description="Tháng 2026-10, quý 2026-Q3 hoặc năm 2026.")
+    numerator = StringField("Tử số", validators=[DataRequired("Nhập tử số.")])
+    denominator = StringField("Mẫu số", validators=[DataRequired("Nhập mẫu số.")])
+    note = TextAreaField("Ghi chú, nguồn số liệu", validators=[Optional(), Length(max=2000)])

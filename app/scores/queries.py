@@ -1,0 +1,298 @@
+"""Read models for scores: scorecards, totals, ranks, trends and heatmaps (no writes)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.extensions import db
+from app.indicators.models import Indicator, IndicatorGroup
+from app.indicators.services import catalog
+from app.org.models import Unit
+from app.scores.models import ScoreRecord
+from app.scores.periods import Period, month_period, quarter_period, year_period
+
+SOURCE_ORDER = {"portal": 0, "manual": 1, "computed": 2}
+ZERO = Decimal(0)
+
+
+def period_of(kind: str, start: date) -> Period:
+    """The Period of a kind starting on a date."""
+    if kind == "month":
+        return month_period(start.year, start.month)
+    if kind == "quarter":
+        return quarter_period(start.year, (start.month - 1) // 3 + 1)
+    return year_period(start.year)
+
+
+def previous(period: Period) -> Period:
+    """The period of the same kind just before."""
+    y, m = period.start_date.year, period.start_date.month
+    if period.kind == "month":
+        return month_period(y - (m == 1), 12 if m == 1 else m - 1)
+    if period.kind == "quarter":
+        q = (m - 1) // 3 + 1
+        return quarter_period(y - (q == 1), 4 if q == 1 else q - 1)
+    return year_period(y - 1)
+
+
+def band_of(points: Decimal | None, max_points: Decimal | None) -> tuple[str, str] | None:
+    """(label, css key) of the configured band a score falls in, by share of the maximum."""
+    if points is None or not max_points:
+        return None
+    share = float(points) / float(max_points)
+    bands = current_app.config["SCORE_BANDS"]
+    for i, (label, low) in enumerate(bands):
+        if share >= low or i == len(bands) - 1:
+            return label, f"band-{i}"
+    return None
+
+
+def is_lowest_band(points: Decimal | None, max_points: Decimal | None) -> bool:
+    band = band_of(points, max_points)
+    return band is not None and band[1] == f"band-{len(current_app.config['SCORE_BANDS']) - 1}"
+
+
+def _records(unit_ids, kind: str, starts=None, since: date | None = None):
+    query = sa.select(ScoreRecord).where(
+        ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "")
+    if starts is not None:
+        query = query.where(ScoreRecord.period_start.in_(list(starts)))
+    if since is not None:
+        query = query.where(ScoreRecord.period_start >= since)
+    return db.session.scalars(query)
+
+
+def best_records(unit_ids, kind: str, starts=None, since: date | None = None) -> dict[tuple, ScoreRecord]:
+    """One record per (unit, subject, period start): the portal's, else a manual entry, else a computed one."""
+    best: dict[tuple, ScoreRecord] = {}
+    for rec in _records(unit_ids, kind, starts, since):
+        key = (rec.unit_id, rec.subject_key, rec.period_start)
+        if key not in best or SOURCE_ORDER[rec.source] < SOURCE_ORDER[best[key].source]:
+            best[key] = rec
+    return best
+
+
+def latest_period(unit_ids, kind: str = "month") -> Period | None:
+    """The newest period of a kind with any score for these units."""
+    start = db.session.scalar(sa.select(sa.func.max(ScoreRecord.period_start)).where(
+        ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind))
+    return period_of(kind, start) if start else None
+
+
+def available_periods(unit_ids, kind: str = "month") -> list[Period]:
+    starts = db.session.scalars(sa.select(ScoreRecord.period_start).distinct().where(
+        ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind)
+        .order_by(ScoreRecord.period_start.desc()))
+    return [period_of(kind, s) for s in starts]
+
+
+def totals(records: dict[tuple, ScoreRecord], groups: list[IndicatorGroup]) -> dict[tuple[int, date], Decimal]:
+    """Total points per (unit, period start): indicators, or a group's published total where it has no indicators."""
+    group_codes = {g.id: g.code for g in groups}
+    has_indicator: set[tuple] = set()
+    ind_group = {i.id: i.group_id for g in groups for i in g.indicators}
+    sums: dict[tuple[int, date], Decimal] = defaultdict(lambda: ZERO)
+    for (unit_id, _key, start), rec in records.items():
+        if rec.indicator_id is not None:
+            has_indicator.add((unit_id, start, ind_group.get(rec.indicator_id)))
+            sums[(unit_id, start)] += rec.points or ZERO
+    for (unit_id, _key, start), rec in records.items():
+        if rec.indicator_id is None and rec.group_id in group_codes and (unit_id, start, rec.group_id) not in has_indicator:
+            sums[(unit_id, start)] += rec.points or ZERO
+    return dict(sums)
+
+
+@dataclass
+class Line:
+    indicator: Indicator
+    record: ScoreRecord | None
+    previous: ScoreRecord | None
+    max_points: Decimal
+
+    @property
+    def points(self):
+        return self.record.points if self.record else None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.record is None or self.previous is None or None in (self.record.points, self.previous.points):
+            return None
+        return self.record.points - self.previous.points
+
+    @property
+    def band(self):
+        return band_of(self.points, self.max_points)
+
+
+@dataclass
+class GroupCard:
+    group: IndicatorGroup
+    lines: list[Line] = field(default_factory=list)
+    total_record: ScoreRecord | None = None
+    previous_total: Decimal | None = None
+
+    @property
+    def max_points(self) -> Decimal:
+        return sum((line.max_points for line in self.lines), ZERO)
+
+    @property
+    def points(self) -> Decimal | None:
+        scored = [line.points for line in self.lines if line.points is not None]
+        if scored:
+            return sum(scored, ZERO)
+        return self.total_record.points if self.total_record else None
+
+    @property
+    def band(self):
+        return band_of(self.points, self.max_points)
+
+
+@dataclass
+class Scorecard:
+    unit: Unit
+    period: Period
+    groups: list[GroupCard]
+    total: Decimal | None
+    previous_total: Decimal | None
+    max_points: Decimal
+
+    @property
+    def change(self):
+        if self.total is None or self.previous_total is None:
+            return None
+        return self.total - self.previous_total
+
+    @property
+    def band(self):
+        return band_of(self.total, self.max_points)
+
+
+def scorecard(unit: Unit, period: Period) -> Scorecard:
+    """Groups and indicators of one unit for one period, with the change from the period before."""
+    from app.indicators.services import rules_on
+
+    prev = previous(period)
+    records = best_records([unit.id], period.kind, [period.start_date, prev.start_date])
+    groups = catalog()
+    rules = rules_on(period.start_date)
+    cards = []
+    for g in groups:
+        card = GroupCard(g, total_record=records.get((unit.id, f"G:{g.code}", period.start_date)))
+        for ind in g.indicators:
+            rule = rules.get(ind.id)
+            card.lines.append(Line(ind, records.get((unit.id, f"I:{ind.code}", period.start_date)),
+                                   records.get((unit.id, f"I:{ind.code}", prev.start_date)),
+                                   rule.max_points if rule else ZERO))
+        cards.append(card)
+    sums = totals(records, groups)
+    total = sums.get((unit.id, period.start_date))
+    return Scorecard(unit, period, cards, total, sums.get((unit.id, prev.start_date)),
+                     sum((c.max_points for c in cards), ZERO))
+
+
+@dataclass
+class Rank:
+    unit: Unit
+    total: Decimal
+    rank: int
+    of: int
+    previous_rank: int | None
+
+    @property
+    def movement(self) -> int | None:
+        """Places gained (positive) or lost since the previous period."""
+        return None if self.previous_rank is None else self.previous_rank - self.rank
+
+    @property
+    def label(self) -> str:
+        move = self.movement
+        arrow = "" if move is None else (" ▲" + str(move) if move > 0 else " ▼" + str(-move) if move < 0 else " =")
+        return f"{self.rank}/{self.of}{',' if arrow else ''}{arrow}"
+
+
+def _competition_ranks(totals_by_unit: dict[int, Decimal]) -> dict[int, int]:
+    ordered = sorted(totals_by_unit.items(), key=lambda kv: -kv[1])
+    ranks, last, last_rank = {}, None, 0
+    for i, (uid, total) in enumerate(ordered, 1):
+        if total != last:
+            last_rank, last = i, total
+        ranks[uid] = last_rank
+    return ranks
+
+
+def ranks(units: list[Unit], period: Period) -> list[Rank]:
+    """Rank units (usually siblings) by total for a period, with the movement since the period before."""
+    prev = previous(period)
+    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date])
+    sums = totals(records, catalog())
+    now = {u.id: sums[(u.id, period.start_date)] for u in units if (u.id, period.start_date) in sums}
+    before = {u.id: sums[(u.id, prev.start_date)] for u in units if (u.id, prev.start_date) in sums}
+    now_ranks, before_ranks = _competition_ranks(now), _competition_ranks(before)
+    by_id = {u.id: u for u in units}
+    rows = [Rank(by_id[uid], now[uid], now_ranks[uid], len(now), before_ranks.get(uid)) for uid in now]
+    return sorted(rows, key=lambda r: (r.rank, r.unit.name))
+
+
+def siblings(unit: Unit) -> list[Unit]:
+    """Units ranked together with this one: same parent, same kind."""
+    if unit.parent is None:
+        return [unit]
+    return [u for u in unit.parent.children if u.kind == unit.kind and u.is_active]
+
+
+def total_series(units: list[Unit], kind: str, since: date | None = None) -> dict[int, dict[date, Decimal]]:
+    """Total points per unit per period start."""
+    sums = totals(best_records([u.id for u in units], kind, since=since), catalog())
+    out: dict[int, dict[date, Decimal]] = defaultdict(dict)
+    for (uid, start), total in sums.items():
+        out[uid][start] = total
+    return out
+
+
+def rank_series(unit: Unit, kind: str, since: date | None = None) -> dict[date, tuple[int, int]]:
+    """(rank, count) of a unit among its siblings for every period."""
+    peers = siblings(unit)
+    series = total_series(peers, kind, since)
+    starts = sorted({s for per in series.values() for s in per})
+    out = {}
+    for start in starts:
+        now = {uid: per[start] for uid, per in series.items() if start in per}
+        if unit.id in now:
+            out[start] = (_competition_ranks(now)[unit.id], len(now))
+    return out
+
+
+def indicator_series(indicator: Indicator, units: list[Unit], kind: str,
+                     since: date | None = None) -> dict[int, dict[date, ScoreRecord]]:
+    """An indicator's records per unit per period start."""
+    records = best_records([u.id for u in units], kind, since=since)
+    out: dict[int, dict[date, ScoreRecord]] = defaultdict(dict)
+    key = f"I:{indicator.code}"
+    for (uid, subject, start), rec in records.items():
+        if subject == key:
+            out[uid][start] = rec
+    return out
+
+
+def heatmap(units: list[Unit], period: Period) -> tuple[list[Indicator], list[tuple[Unit, list[Line]]]]:
+    """Units × indicators for one period (share of max), for the chair's overview."""
+    from app.indicators.services import rules_on
+
+    prev = previous(period)
+    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date])
+    indicators = [i for g in catalog() for i in g.indicators]
+    rules = rules_on(period.start_date)
+    rows = []
+    for u in units:
+        lines = [Line(i, records.get((u.id, f"I:{i.code}", period.start_date)),
+                      records.get((u.id, f"I:{i.code}", prev.start_date)),
+                      rules[i.id].max_points if i.id in rules else ZERO) for i in indicators]
+        if any(line.record for line in lines):
+            rows.append((u, lines))
+    return indicators, rows

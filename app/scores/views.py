@@ -1,0 +1,185 @@
+"""Score pages: unit scorecard, ranks, owner trends, the chair's overview, exports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request, send_file
+from flask_login import current_user, login_required
+
+from app.auth.models import User
+from app.core import charts
+from app.core.permissions import require
+from app.extensions import db
+from app.org.models import Unit
+from app.org.services import units_in_scope
+from app.scores import accountability, exports, queries
+from app.scores.periods import parse_period
+
+bp = Blueprint("scores", __name__, url_prefix="/scores")
+KINDS = {"month": "Tháng", "quarter": "Quý", "year": "Năm"}
+HISTORY_FROM = {"month": 36, "quarter": 16, "year": 8}
+
+
+def _kind() -> str:
+    kind = request.args.get("kind", "month")
+    return kind if kind in KINDS else "month"
+
+
+def _period(unit_ids, kind: str):
+    """The period asked for (?period=2026-10), else the latest one with data."""
+    text = request.args.get("period")
+    if text:
+        try:
+            period = parse_period(text)
+        except ValueError:
+            abort(400)
+        return period
+    return queries.latest_period(unit_ids, kind)
+
+
+def _since(kind: str, latest) -> date | None:
+    if latest is None:
+        return None
+    start = latest.start_date
+    months = {"month": 1, "quarter": 3, "year": 12}[kind] * HISTORY_FROM[kind]
+    y, m = divmod(start.year * 12 + start.month - 1 - months, 12)
+    return date(y, m + 1, 1)
+
+
+def _visible_unit(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    require(current_user.can_see_scores_of(unit))
+    return unit
+
+
+def _xlsx(data: bytes, name: str):
+    from io import BytesIO
+
+    from app.core.excel import XLSX_MIMETYPE
+
+    return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
+
+
+@bp.route("/units/<int:unit_id>")
+@login_required
+def scorecard(unit_id: int):
+    unit = _visible_unit(unit_id)
+    kind = _kind()
+    period = _period([unit.id], kind)
+    if period is None:
+        return render_template("scores/scorecard.html", unit=unit, card=None, kind=kind, kinds=KINDS)
+    card = queries.scorecard(unit, period)
+    peers = queries.siblings(unit)
+    rank = next((r for r in queries.ranks(peers, period) if r.unit.id == unit.id), None)
+    if request.args.get("format") == "xlsx":
+        return _xlsx(exports.scorecard_workbook(card, rank), f"bang-diem-{unit.code}-{period.code}.xlsx")
+    series = queries.total_series([unit], kind, _since(kind, period)).get(unit.id, {})
+    starts = [s for s in sorted(series) if s <= period.start_date]
+    ranks = queries.rank_series(unit, kind, _since(kind, period))
+    total_chart = charts.line_chart(
+        [queries.period_of(kind, s).code for s in starts],
+        [charts.Series("Tổng điểm", [series[s] for s in starts])],
+        title=f"Tổng điểm {unit.name}", y_label="điểm / 100", y_max=100)
+    rank_chart = charts.line_chart(
+        [queries.period_of(kind, s).code for s in starts],
+        [charts.Series("Thứ hạng", [ranks[s][0] if s in ranks else None for s in starts])],
+        title=f"Thứ hạng trong {len(peers)} đơn vị cùng cấp", y_label="hạng") if len(peers) > 1 else None
+    return render_template(
+        "scores/scorecard.html", unit=unit, card=card, kind=kind, kinds=KINDS, rank=rank,
+        total_chart=total_chart, rank_chart=rank_chart,
+        periods=queries.available_periods([unit.id], kind), children=[u for u in unit.children if u.is_active],
+        red=accountability.red_items(unit, period),
+    )
+
+
+@bp.route("/ranks/<int:unit_id>")
+@login_required
+def ranks(unit_id: int):
+    unit = _visible_unit(unit_id)
+    kind = _kind()
+    peers = [u for u in unit.children if u.is_active] or queries.siblings(unit)
+    period = _period([u.id for u in peers], kind)
+    rows = queries.ranks(peers, period) if period else []
+    if request.args.get("format") == "xlsx" and period:
+        return _xlsx(exports.ranks_workbook(unit, period, rows), f"xep-hang-{unit.code}-{period.code}.xlsx")
+    chart = charts.bar_chart([r.unit.name.replace("UBND ", "") for r in rows], [r.total for r in rows],
+                             title="Tổng điểm", y_max=100) if rows else None
+    return render_template("scores/ranks.html", unit=unit, rows=rows, period=period, kind=kind, kinds=KINDS,
+                           chart=chart, periods=queries.available_periods([u.id for u in peers], kind))
+
+
+@bp.route("/owners/<int:user_id>")
+@login_required
+def owner(user_id: int):
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    require(person.id == current_user.id or current_user.can_see_user(person))
+    kind = _kind()
+    trends = accountability.owner_trends(person, kind)
+    if request.args.get("format") == "xlsx":
+        return _xlsx(exports.owner_workbook(person, trends), f"xu-huong-{person.username}.xlsx")
+    drawn = []
+    for trend in trends:
+        labels = [p.period.code for p in trend.points]
+        series = []
+        for i, owner in enumerate(trend.owners):
+            values = []
+            for j, p in enumerate(trend.points):
+                held = p.owner is not None and p.owner.performer_text == owner.performer_text
+                nxt = j + 1 < len(trend.points) and trend.points[j + 1].owner is not None and \
+                    trend.points[j + 1].owner.performer_text == owner.performer_text
+                values.append(p.record.points if held or nxt else None)
+            series.append(charts.Series(owner.performer_text, values,
+                                        color=charts.OWNER_COLORS[i % len(charts.OWNER_COLORS)]))
+        max_points = trend.points[-1].record.max_points if trend.points else None
+        chart = charts.line_chart(labels, series, title=trend.indicator.label, y_label="điểm",
+                                  y_max=float(max_points) if max_points else None) if trend.points else None
+        drawn.append((trend, chart))
+    return render_template("scores/owner.html", person=person, trends=drawn, kind=kind, kinds=KINDS)
+
+
+@bp.route("/overview")
+@login_required
+def overview():
+    root = current_user.unit
+    units = [u for u in units_in_scope(current_user, active_only=True) if u.kind in ("province", "district",
+                                                                                        "commune", "department")]
+    kind = _kind()
+    period = _period([u.id for u in units], kind)
+    if period is None:
+        return render_template("scores/overview.html", period=None, kind=kind, kinds=KINDS, root=root)
+    indicators, heat = queries.heatmap(units, period)
+    series = queries.total_series([root], kind, _since(kind, period)).get(root.id, {})
+    starts = [s for s in sorted(series) if s <= period.start_date]
+    ranks = queries.rank_series(root, kind, _since(kind, period))
+    chart = charts.line_chart([queries.period_of(kind, s).code for s in starts],
+                              [charts.Series("Tổng điểm", [series[s] for s in starts])],
+                              title=f"Tổng điểm {root.name}", y_max=100)
+    rank_chart = charts.line_chart([queries.period_of(kind, s).code for s in starts],
+                                   [charts.Series("Thứ hạng", [ranks[s][0] if s in ranks else None for s in starts])],
+                                   title="Thứ hạng trong tỉnh") if ranks else None
+    red = accountability.red_items(root, period)
+    return render_template(
+        "scores/overview.html", root=root, period=period, kind=kind, kinds=KINDS, indicators=indicators,
+        heat=heat, chart=chart, rank_chart=rank_chart, fallers=accountability.fallers(root, period), red=red,
+        periods=queries.available_periods([root.id], kind),
+    )
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Chairs, heads and admins see the overview; officers the scorecard their plan is about."""
+    from flask import redirect, url_for
+
+    from app.assignments.services import current_plan_for
+
+    if current_user.role in ("chair", "admin", "head"):
+        return redirect(url_for(".overview"))
+    plan = current_plan_for(current_user)
+    unit = plan.issuing_unit if plan else current_user.unit
+    return redirect(url_for(".scorecard", unit_id=unit.id))

@@ -1,0 +1,205 @@
+"""Scorecards, ranks, owner trends, red indicators, explanations, manual entry and exports."""
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from app.alerts.models import Alert
+from app.auth.services import find_user
+from app.core.errors import DomainError
+from app.indicators.models import Indicator
+from app.org.services import find_unit_by_code
+from app.scores import accountability, manual, queries
+from app.scores.models import ScoreRecord, ScoreRevision
+from app.scores.periods import month_period
+from tests.scores.factories import put
+
+OCT, SEP = month_period(2026, 10), month_period(2026, 9)
+
+
+def ind(db, code):
+    return db.session.scalar(sa.select(Indicator).where(Indicator.code == code))
+
+
+def test_scorecard_totals_change_and_bands(scored):
+    card = queries.scorecard(find_unit_by_code("NS"), OCT)
+    assert card.max_points == Decimal(100)
+    assert card.total == Decimal(88)            # 8 of indicator 4's 20 points
+    assert card.change == Decimal(-10)          # 18 → 8
+    line = next(line for g in card.groups for line in g.lines if line.indicator.code == "PROGRESS_ON_TIME")
+    assert (line.points, line.change, line.band[0]) == (Decimal(8), Decimal(-10), "Yếu")
+
+
+def test_ranks_with_movement(scored):
+    units = [find_unit_by_code(c) for c in ("NS.TANSON", "NS.MANOI")]
+    rows = queries.ranks(units, OCT)
+    assert [(r.unit.code, r.rank, r.of) for r in rows] == [("NS.TANSON", 1, 2), ("NS.MANOI", 2, 2)]
+    assert rows[0].label == "1/2, ="
+
+
+def test_rank_movement_between_months(scored):
+    rows = queries.ranks([find_unit_by_code(c) for c in ("NS", "NS.MANOI")], OCT)
+    assert [r.label for r in rows] == ["1/2, =", "2/2, ="]
+    rows = queries.ranks([find_unit_by_code(c) for c in ("NS", "NS.MANOI")], month_period(2024, 3))
+    assert [r.label for r in rows] == ["1/2", "2/2"]  # no month before: no arrow
+
+
+@pytest.mark.parametrize(("totals", "expected"), [
+    ({1: 90, 2: 90, 3: 80}, {1: 1, 2: 1, 3: 3}),
+    ({1: 50, 2: 70}, {2: 1, 1: 2}),
+])
+def test_equal_totals_share_a_rank(totals, expected):
+    assert queries._competition_ranks({k: Decimal(v) for k, v in totals.items()}) == expected
+
+
+def test_owner_trend_splits_at_the_2024_handover(scored):
+    trends = accountability.owner_trends(find_user("yenntk"))
+    trend = next(t for t in trends if t.indicator.code == "PROGRESS_ON_TIME")
+    owners = [(p.period.code, p.owner.performer_text, p.is_mine) for p in trend.points]
+    assert owners[:4] == [("2024-03", "Nguyễn Thị Kim Yến", True), ("2024-04", "Trần Thị Thu Hằng", False),
+                          ("2024-09", "Trần Thị Thu Hằng", False), ("2024-10", "Nguyễn Thị Kim Yến", True)]
+    assert [o.performer_text for o in trend.owners] == ["Nguyễn Thị Kim Yến", "Trần Thị Thu Hằng"]
+
+
+def test_the_interim_owner_sees_only_her_period_as_hers(scored):
+    trend = accountability.owner_trends(find_user("hangttt"))[0]
+    assert [p.period.code for p in trend.points if p.is_mine] == ["2024-04", "2024-09"]
+
+
+def test_red_items_by_lowest_band_and_by_drop(scored, app):
+    items = accountability.red_items(find_unit_by_code("NS"), OCT)
+    assert [(i.indicator.code, i.reasons) for i in items] == [
+        ("PROGRESS_ON_TIME", ["ở mức Yếu", "giảm 10,00 điểm"])]
+    assert [p.username for p in items[0].owner.performers] == ["yenntk"]
+
+
+def test_scan_red_alerts_the_owner_once(scored, db):
+    assert accountability.scan_red() == 1
+    assert accountability.scan_red() == 0
+    db.session.commit()
+    alert = db.session.scalar(sa.select(Alert))
+    assert alert.recipient.username == "yenntk" and alert.resolved_at is None
+    assert "Tỷ lệ hồ sơ xử lý đúng hạn" in alert.message
+
+
+def test_explanation_resolves_the_alert_and_is_audited(scored, db):
+    accountability.scan_red()
+    accountability.save_explanation(
+        unit=find_unit_by_code("NS"), indicator=ind(db, "PROGRESS_ON_TIME"), period=OCT,
+        reason="Đồng bộ hồ sơ từ hệ thống một cửa bị lỗi 5 ngày.", remedy="Rà soát, đồng bộ lại toàn bộ hồ sơ.",
+        due_on=date(2026, 12, 15), actor=find_user("yenntk"))
+    db.session.commit()
+    assert db.session.scalar(sa.select(Alert)).resolved_at is not None
+    assert accountability.red_items(find_unit_by_code("NS"), OCT)[0].explanation is not None
+
+
+@pytest.mark.parametrize(("username", "code", "kwargs", "message"), [
+    ("vanna", "PROGRESS_ON_TIME", {}, "Chỉ người phụ trách"),
+    ("yenntk", "PROGRESS_ON_TIME", {"reason": "ngắn"}, "nguyên nhân"),
+    ("yenntk", "PROGRESS_ON_TIME", {"remedy": ""}, "biện pháp"),
+    ("yenntk", "PROGRESS_ON_TIME", {"due_on": date(2026, 9, 1)}, "Hạn hoàn thành phải sau"),
+    ("yenntk", "PROGRESS_ON_TIME", {"due_on": None}, "Nhập hạn"),
+])
+def test_bad_explanations_are_refused(scored, db, username, code, kwargs, message):
+    args = {"reason": "Nguyên nhân đầy đủ và rõ ràng.", "remedy": "Biện pháp khắc phục cụ thể.",
+            "due_on": date(2026, 12, 31)} | kwargs
+    with pytest.raises(DomainError, match=message):
+        accountability.save_explanation(unit=find_unit_by_code("NS"), indicator=ind(db, code), period=OCT,
+                                        actor=find_user(username), **args)
+
+
+def test_reimport_of_a_changed_value_keeps_the_old_one(scored, db):
+    assert put("NS", 2026, 10, "DOSSIER_SYNC", 100, 100).unchanged == 1
+    result = put("NS", 2026, 10, "DOSSIER_SYNC", 50, 100)
+    db.session.commit()
+    assert result.changed == 1
+    rec = db.session.scalar(sa.select(ScoreRecord).where(ScoreRecord.subject_key == "I:DOSSIER_SYNC",
+                                                         ScoreRecord.unit_id == find_unit_by_code("NS").id,
+                                                         ScoreRecord.period_start == date(2026, 10, 1)))
+    assert rec.points == Decimal(3)
+    assert [r.points for r in db.session.scalars(sa.select(ScoreRevision))] == [Decimal(6)]
+
+
+class TestManualEntry:
+    def test_the_owner_enters_a_value_without_portal_feed(self, scored, db):
+        rec = manual.enter(unit=find_unit_by_code("NS"), indicator=ind(db, "PROGRESS_ON_TIME"), period_text="2026-10",
+                           numerator="1.234", denominator="1.300", note="Số liệu một cửa", actor=find_user("yenntk"))
+        db.session.commit()
+        assert (rec.source, rec.ratio, rec.points) == ("manual", Decimal("94.92"), Decimal("18.98"))
+
+    @pytest.mark.parametrize(("username", "code", "period", "num", "den", "message"), [
+        ("yenntk", "PROGRESS_ON_TIME", "2026-10", "120", "100", "không được lớn hơn mẫu số"),
+        ("yenntk", "PROGRESS_ON_TIME", "2027-01", "1", "2", "chưa kết thúc"),
+        ("yenntk", "PROGRESS_ON_TIME", "2026-13", "1", "2", "tháng phải từ 01 đến 12"),
+        ("yenntk", "PROGRESS_ON_TIME", "2026-10", "-1", "2", "số nguyên không âm"),
+        ("yenntk", "PROGRESS_ON_TIME", "2026-10", "1,5", "2", "số nguyên không âm"),
+        ("yenntk", "DOSSIER_SYNC", "2026-10", "1", "2", "không được nhập tay"),
+        ("vanna", "PROGRESS_ON_TIME", "2026-10", "1", "2", "không được nhập tay"),
+    ])
+    def test_bad_entries_are_refused(self, scored, db, username, code, period, num, den, message):
+        with pytest.raises(DomainError, match=message):
+            manual.enter(unit=find_unit_by_code("NS"), indicator=ind(db, code), period_text=period, numerator=num,
+                         denominator=den, note="", actor=find_user(username))
+
+    def test_the_entry_page(self, scored, client, auth, db):
+        auth.login("yenntk")
+        page = client.get("/scores/entry").get_data(as_text=True)
+        assert "4. Tỷ lệ hồ sơ xử lý đúng hạn" in page
+        response = client.post("/scores/entry", data={
+            "unit_id": find_unit_by_code("NS").id, "indicator_id": ind(db, "PROGRESS_ON_TIME").id,
+            "period": "2026-10", "numerator": "50", "denominator": "40", "note": ""})
+        assert response.status_code == 422
+        assert "không được lớn hơn mẫu số" in response.get_data(as_text=True)
+
+
+class TestPages:
+    def test_yenntk_sees_indicator_4_latest_points_change_and_sparkline(self, scored, client, auth):
+        auth.login("yenntk")
+        page = client.get("/").get_data(as_text=True)
+        assert "<strong>8,00</strong> / 20,00" in page and "▼ 10,00" in page and "<svg" in page
+
+    def test_the_scorecard_of_the_district(self, scored, client, auth):
+        auth.login("yenntk")
+        page = client.get(f"/scores/units/{find_unit_by_code('NS').id}?period=2026-10").get_data(as_text=True)
+        assert "88,00" in page and "Tỷ lệ hồ sơ xử lý đúng hạn" in page
+
+    def test_an_officer_cannot_open_a_commune_scorecard(self, scored, client, auth):
+        auth.login("yenntk")
+        assert client.get(f"/scores/units/{find_unit_by_code('NS.TANSON').id}").status_code == 403
+
+    def test_the_chair_overview_has_the_heatmap_and_the_red_indicator(self, scored, client, auth):
+        auth.login("hungdv")
+        page = client.get("/scores/overview").get_data(as_text=True)
+        assert "Bản đồ nhiệt" in page and "UBND xã Ma Nới" in page
+        assert "Nguyễn Thị Kim Yến" in page  # the owner whose indicator fell most
+        red = client.get("/scores/red").get_data(as_text=True)
+        assert "Tỷ lệ hồ sơ xử lý đúng hạn" in red and "Chưa giải trình" in red
+
+    def test_the_owner_page_shows_the_handover(self, scored, client, auth):
+        auth.login("yenntk")
+        page = client.get(f"/scores/owners/{find_user('yenntk').id}").get_data(as_text=True)
+        assert "Nguyễn Thị Kim Yến (từ Tháng 03/2024) → Trần Thị Thu Hằng (từ Tháng 04/2024)" in page
+
+    def test_yenntk_explains_through_the_page(self, scored, client, auth, db):
+        auth.login("yenntk")
+        path = f"/scores/red/{find_unit_by_code('NS').id}/{ind(db, 'PROGRESS_ON_TIME').id}/2026-10"
+        response = client.post(path, data={"reason": "Lỗi đồng bộ dữ liệu từ một cửa.",
+                                           "remedy": "Đồng bộ lại và theo dõi hằng ngày.", "due_on": "2026-12-15"})
+        assert response.status_code == 302
+        assert "Đã giải trình" in client.get("/scores/red").get_data(as_text=True)
+
+    @pytest.mark.parametrize("path", ["/scores/units/{NS}?period=2026-10&format=xlsx",
+                                      "/scores/ranks/{NS}?period=2026-10&format=xlsx",
+                                      "/scores/owners/{yenntk}?format=xlsx"])
+    def test_excel_exports(self, scored, client, auth, path):
+        auth.login("hungdv")
+        path = path.replace("{NS}", str(find_unit_by_code("NS").id)).replace("{yenntk}", str(find_user("yenntk").id))
+        response = client.get(path)
+        assert response.status_code == 200
+        book = load_workbook(BytesIO(response.data))
+        text = " ".join(str(c.value) for row in book.active.iter_rows() for c in row if c.value is not None)
+        assert "Tỷ lệ hồ sơ xử lý đúng hạn" in text or "UBND xã" in text
