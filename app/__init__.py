@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.alerts.views import bp as alerts_bp
     from app.assignments.views import bp as assignments_bp
     from app.auth.views import bp as auth_bp
     from app.indicators.views import bp as indicators_bp
@@ -64,7 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from app.scores import entry_views, import_views  # noqa: F401  (routes on the scores blueprint)
     from app.scores.views import bp as scores_bp
 
-    for bp in (auth_bp, main_bp, assignments_bp, org_bp, indicators_bp, admin_bp, scores_bp):
+    for bp in (auth_bp, main_bp, assignments_bp, org_bp, indicators_bp, admin_bp, scores_bp, alerts_bp):
         app.register_blueprint(bp)
 
 
@@ -83,6 +84,16 @@ def register_template_helpers(app: Flask) -> None:
     from app.core import formatting
 
     app.jinja_env.filters.update(formatting.FILTERS)
+
+    @app.context_processor
+    def alert_count():
+        from flask_login import current_user
+
+        from app.alerts.services import unread_count
+
+        if getattr(current_user, "is_authenticated", False):
+            return {"open_alerts": unread_count(current_user)}
+        return {"open_alerts": 0}
 
 
 def register_commands(app: Flask) -> None:

@@ -199,8 +199,10 @@ def _place(fig: Figure, width: float, height: float, *, left: float, bottom: flo
 
 def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_label: str = "",
                y_max: float | None = None, bands: list[tuple[float, str]] | None = None,
-               width: float = 7.0, height: float = 2.8) -> str:
+               width: float = 7.0, height: float = 2.8, rank_axis: bool = False) -> str:
     """Line chart (e.g. points per month per owner) as inline SVG markup.
+
+    ``rank_axis`` draws ranks: 1 at the top, whole numbers only, from 1 to ``y_max`` (the number of units).
 
     Each series has one value per x label (None = gap, which breaks the line). To show a change of
     owner as one visually continuous line in two colours, give each owner its own Series holding
@@ -222,7 +224,16 @@ def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_
             ys = (ys + [float("nan")] * len(xs))[: len(xs)]
             ax.plot(xs, ys, color=s.color or OWNER_COLORS[i % len(OWNER_COLORS)], linestyle="--" if s.dashed else "-",
                     linewidth=1.6, marker="o", markersize=3.2, label=s.label, clip_on=False, zorder=3)
-        y_width = _y_axis(ax, [v for d in data for v in d], y_max, 1.05)
+        if rank_axis:
+            present = [v for d in data for v in d if not math.isnan(v)]
+            bottom = max([y_max or 1.0, *present])
+            ax.set_ylim(bottom + 0.5, 0.5)
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=min(8, int(bottom)), integer=True, min_n_ticks=2))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{int(v)}"))
+            ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+            y_width = _text_width(str(int(bottom)), _FONT)
+        else:
+            y_width = _y_axis(ax, [v for d in data for v in d], y_max, 1.05)
         low = 0.0
         for value, colour in sorted(bands or []):
             ax.axhspan(low, value, color=colour, linewidth=0, zorder=0)

@@ -21,7 +21,10 @@ def index():
         plan = assignments.current_plan_for(current_user)
         table = assignments.assignment_table(plan, today) if plan else []
         return render_template("main/overview.html", plan=plan, table=table, mine=mine, today=today, scores=scores)
-    return render_template("main/my_indicators.html", mine=mine, today=today, scores=scores)
+    from app.alerts.services import for_user
+
+    return render_template("main/my_indicators.html", mine=mine, today=today, scores=scores,
+                           alerts=for_user(current_user, limit=5))
 
 
 def my_scores(mine) -> dict[int, dict]:

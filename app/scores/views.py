@@ -86,7 +86,8 @@ def scorecard(unit_id: int):
     rank_chart = charts.line_chart(
         [queries.period_of(kind, s).code for s in starts],
         [charts.Series("Thứ hạng", [ranks[s][0] if s in ranks else None for s in starts])],
-        title=f"Thứ hạng trong {len(peers)} đơn vị cùng cấp", y_label="hạng") if len(peers) > 1 else None
+        title=f"Thứ hạng trong {len(peers)} đơn vị cùng cấp (1 là cao nhất)", y_label="hạng", y_max=len(peers),
+        rank_axis=True) if len(peers) > 1 else None
     return render_template(
         "scores/scorecard.html", unit=unit, card=card, kind=kind, kinds=KINDS, rank=rank,
         total_chart=total_chart, rank_chart=rank_chart,
@@ -161,7 +162,8 @@ def overview():
                               title=f"Tổng điểm {root.name}", y_max=100)
     rank_chart = charts.line_chart([queries.period_of(kind, s).code for s in starts],
                                    [charts.Series("Thứ hạng", [ranks[s][0] if s in ranks else None for s in starts])],
-                                   title="Thứ hạng trong tỉnh") if ranks else None
+                                   title="Thứ hạng trong tỉnh (1 là cao nhất)", y_max=len(queries.siblings(root)),
+                                   rank_axis=True) if ranks else None
     red = accountability.red_items(root, period)
     return render_template(
         "scores/overview.html", root=root, period=period, kind=kind, kinds=KINDS, indicators=indicators,

@@ -203,3 +203,25 @@ class TestPages:
         book = load_workbook(BytesIO(response.data))
         text = " ".join(str(c.value) for row in book.active.iter_rows() for c in row if c.value is not None)
         assert "Tỷ lệ hồ sơ xử lý đúng hạn" in text or "UBND xã" in text
+
+
+class TestAlerts:
+    def test_the_owner_sees_the_red_alert_and_acknowledges_it(self, scored, db, client, auth):
+        accountability.scan_red()
+        db.session.commit()
+        auth.login("yenntk")
+        home = client.get("/").get_data(as_text=True)
+        assert "Cảnh báo đang mở" in home and "cần giải trình" in home
+        alert = db.session.scalar(sa.select(Alert))
+        assert client.post(f"/alerts/{alert.id}/ack", data={"next": "/alerts/"}).status_code == 302
+        db.session.expire_all()
+        assert db.session.get(Alert, alert.id).acknowledged_at is not None
+        assert "Đã xem" in client.get("/alerts/").get_data(as_text=True)
+
+    def test_someone_else_cannot_acknowledge(self, scored, db, client, auth):
+        accountability.scan_red()
+        db.session.commit()
+        auth.login("vanna")
+        alert = db.session.scalar(sa.select(Alert))
+        assert client.post(f"/alerts/{alert.id}/ack").status_code == 403
+        assert "Không có cảnh báo nào" in client.get("/alerts/").get_data(as_text=True)

@@ -1,0 +1,35 @@
+"""The user's alerts and acknowledging them."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.alerts import services
+from app.alerts.models import Alert
+from app.core.errors import DomainError
+from app.extensions import db
+
+bp = Blueprint("alerts", __name__, url_prefix="/alerts")
+
+
+@bp.route("/")
+@login_required
+def index():
+    show_all = request.args.get("all") == "1"
+    return render_template("alerts/index.html", alerts=services.for_user(current_user, include_resolved=show_all),
+                           show_all=show_all)
+
+
+@bp.route("/<int:alert_id>/ack", methods=["POST"])
+@login_required
+def acknowledge(alert_id: int):
+    alert = db.session.get(Alert, alert_id)
+    if alert is None:
+        abort(404)
+    try:
+        services.acknowledge(alert, current_user)
+    except DomainError:
+        abort(403)
+    db.session.commit()
+    flash("Đã xác nhận cảnh báo.", "success")
+    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/") and not (
+        request.form.get("next") or "").startswith("//") else url_for(".index"))
