@@ -51,14 +51,14 @@ def _trend(indicator: Indicator, plan):
 
     units = ([plan.issuing_unit] if plan else []) + [
         u for u in units_in_scope(current_user, active_only=True) if plan is None or u.id != plan.issuing_unit_id]
-    units = [u for u in units if u.kind in ("province", "district", "commune", "department")][:12]
+    units = [u for u in units if u.kind in ("province", "district", "commune", "department")]
     latest_period = queries.latest_period([u.id for u in units])
     if latest_period is None:
         return None, []
     since = latest_period.start_date.replace(year=latest_period.start_date.year - 2)
     series = queries.indicator_series(indicator, units, "month", since)
     starts = sorted({s for per in series.values() for s in per})
-    drawn = [u for u in units if series.get(u.id)]
+    drawn = [u for u in units if series.get(u.id)][:9]
     chart = charts.line_chart(
         [queries.period_of("month", s).code for s in starts],
         [charts.Series(u.name.replace("UBND ", ""), [series[u.id][s].points if s in series[u.id] else None

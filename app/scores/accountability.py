@@ -228,7 +228,7 @@ class Faller:
 def fallers(unit: Unit, period: Period, limit: int = 5) -> list[Faller]:
     """Owners whose indicators lost the most points since the previous period."""
     book = OwnerBook(unit.id)
-    by_owner: dict[int, Faller] = {}
+    by_owner: dict[str, Faller] = {}
     for group in queries.scorecard(unit, period).groups:
         for line in group.lines:
             if line.change is None or line.change >= 0:
@@ -236,7 +236,7 @@ def fallers(unit: Unit, period: Period, limit: int = 5) -> list[Faller]:
             owner = book.owner(line.indicator, period.end_date)
             if owner is None:
                 continue
-            entry = by_owner.setdefault(owner.id, Faller(owner, Decimal(0), []))
+            entry = by_owner.setdefault(owner.performer_text, Faller(owner, Decimal(0), []))
             entry.change += line.change
             entry.lines.append(line)
     return sorted(by_owner.values(), key=lambda f: f.change)[:limit]

@@ -60,6 +60,14 @@ def import_command(paths, dry_run, period, formality, create_units):
     if not report.ok:
         raise click.ClickException(f"Có lỗi trong {sum(1 for f in report.files if f.errors)} tệp: "
                                    "không ghi dữ liệu nào. Sửa lỗi rồi nhập lại.")
+    if not dry_run and not report.nothing_new:
+        from app.extensions import db
+        from app.scores.accountability import scan_red
+
+        alerts = scan_red()
+        db.session.commit()
+        if alerts:
+            click.echo(f"Đã gửi {alerts} cảnh báo chỉ số cần giải trình.")
     verb = "Sẽ ghi" if dry_run else "Đã ghi"
     if report.nothing_new:
         click.echo("Không có gì mới: dữ liệu đã có đầy đủ.")
