@@ -17,6 +17,17 @@ def _database_url(default: str) -> str:
     return url
 
 
+def _bands(text: str | None):
+    """"Xuất sắc:90,Tốt:80,Khá:65,Trung bình:50,Yếu:0" → (("Xuất sắc", 0.9), ...), highest first."""
+    if not text:
+        return (("Xuất sắc", 0.90), ("Tốt", 0.80), ("Khá", 0.65), ("Trung bình", 0.50), ("Yếu", 0.0))
+    bands = []
+    for part in text.split(","):
+        label, _, low = part.rpartition(":")
+        bands.append((label.strip(), float(low) / 100))
+    return tuple(sorted(bands, key=lambda b: -b[1]))
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'chiso766.db'}")
@@ -28,8 +39,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Ninh Sơn")
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "ninhson766")
-    # Score bands (lower bound of each band, as a share of the maximum points).
-    SCORE_BANDS = (("Xuất sắc", 0.90), ("Tốt", 0.80), ("Khá", 0.65), ("Trung bình", 0.50), ("Yếu", 0.0))
+    # Score bands: label and lower bound as a share of the maximum points, highest first; the last is "red".
+    SCORE_BANDS = _bands(os.environ.get("SCORE_BANDS"))
     # An indicator that falls by more than this many points from one period to the next needs an explanation.
     RED_DROP_POINTS = float(os.environ.get("RED_DROP_POINTS", "2"))
 

@@ -47,15 +47,17 @@ def band_of(points: Decimal | None, max_points: Decimal | None) -> tuple[str, st
         return None
     share = float(points) / float(max_points)
     bands = current_app.config["SCORE_BANDS"]
+    last = len(bands) - 1
     for i, (label, low) in enumerate(bands):
-        if share >= low or i == len(bands) - 1:
-            return label, f"band-{i}"
+        if share >= low or i == last:
+            # colours: band-0 (best) … band-3, and band-4 always for the lowest ("red") band
+            return label, "band-4" if i == last else f"band-{min(i, 3)}"
     return None
 
 
 def is_lowest_band(points: Decimal | None, max_points: Decimal | None) -> bool:
     band = band_of(points, max_points)
-    return band is not None and band[1] == f"band-{len(current_app.config['SCORE_BANDS']) - 1}"
+    return band is not None and band[1] == "band-4"
 
 
 def _records(unit_ids, kind: str, starts=None, since: date | None = None):
