@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from app.audit.services import record
 from app.extensions import db
 from app.indicators.models import Indicator, IndicatorGroup
+from app.indicators.services import rules_on
 from app.org.models import Unit
 from app.scores import tabular
 from app.scores.models import ImportBatch
@@ -226,7 +227,7 @@ def _table_items(src: SourceFile, fr: FileReport, resolver: _Resolver) -> list[S
     fr.kind = "XLSX" if src.name.lower().endswith(".xlsx") else "CSV"
     fr.errors.extend(parsed.errors)
     by_key, _ = _catalog()
-    items = []
+    items, rules = [], {}
     for row in parsed.rows:
         unit = resolver.find(row.unit, None)
         indicator = by_key.get(row.indicator.upper())
@@ -241,6 +242,13 @@ def _table_items(src: SourceFile, fr: FileReport, resolver: _Resolver) -> list[S
             fr.errors.append(ParseError(row.row, "MaChiSo", row.indicator,
                                         f"Không có chỉ số «{row.indicator}» (dùng mã trên cổng hoặc số thứ tự 1–19, 16b)."))
         if unit is None or indicator is None or period is None:
+            continue
+        if period.start_date not in rules:
+            rules[period.start_date] = rules_on(period.start_date)
+        rule = rules[period.start_date].get(indicator.id)
+        if row.points is not None and rule is not None and row.points > rule.max_points:
+            fr.errors.append(ParseError(row.row, "Diem", row.points, f"Điểm {row.points} vượt điểm tối đa "
+                                                                     f"{rule.max_points} của chỉ số {indicator.label}."))
             continue
         items.append(ScoreInput(unit=unit, period=period, source="portal", indicator=indicator, group=indicator.group,
                                 numerator=row.numerator, denominator=row.denominator, ratio=row.ratio,

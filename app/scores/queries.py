@@ -298,3 +298,17 @@ def heatmap(units: list[Unit], period: Period) -> tuple[list[Indicator], list[tu
         if any(line.record for line in lines):
             rows.append((u, lines))
     return indicators, rows
+
+
+def formality_breakdown(unit: Unit, period: Period) -> dict[str, list[ScoreRecord]]:
+    """Per-procedure (TTHC) drill-down records of a unit for a period, by procedure code."""
+    rows = db.session.scalars(sa.select(ScoreRecord).where(
+        ScoreRecord.unit_id == unit.id, ScoreRecord.period_kind == period.kind,
+        ScoreRecord.period_start == period.start_date, ScoreRecord.formality_code != "",
+        ScoreRecord.indicator_id.is_not(None)))
+    out: dict[str, list[ScoreRecord]] = defaultdict(list)
+    for rec in rows:
+        out[rec.formality_code].append(rec)
+    for recs in out.values():
+        recs.sort(key=lambda r: (r.indicator.group.sort_order, r.indicator.sort_order))
+    return dict(sorted(out.items()))

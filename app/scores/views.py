@@ -92,7 +92,7 @@ def scorecard(unit_id: int):
         "scores/scorecard.html", unit=unit, card=card, kind=kind, kinds=KINDS, rank=rank,
         total_chart=total_chart, rank_chart=rank_chart,
         periods=queries.available_periods([unit.id], kind), children=[u for u in unit.children if u.is_active],
-        red=accountability.red_items(unit, period),
+        red=accountability.red_items(unit, period), formalities=queries.formality_breakdown(unit, period),
     )
 
 
