@@ -27,6 +27,21 @@ def _postgres_url(base: str, schema: str) -> str:
     return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
 
 
+def pytest_configure(config):
+    """A TEST_DATABASE_URL that is set but unreachable fails the whole run (never a silent skip)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return
+    engine = sa.create_engine(_postgres_url(base, "public"))
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:
+        raise pytest.UsageError(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}") from None
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """A fresh, empty database for this session; fails the run if TEST_DATABASE_URL is unreachable."""
