@@ -82,7 +82,7 @@ class ScoreRecord(db.Model):
     max_points: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
     is_mismatch: Mapped[bool] = mapped_column(default=False)
     data_quality: Mapped[str | None] = mapped_column(sa.String(400))
-    extra: Mapped[dict | None] = mapped_column(sa.JSON)
+    extra: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     note: Mapped[str] = mapped_column(sa.Text, default="")
     batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batch.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)

