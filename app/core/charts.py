@@ -7,12 +7,14 @@ backend (never pyplot). Rendering is serialised by a module lock because matplot
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
 import math
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +34,7 @@ OWNER_COLORS: tuple[str, ...] = ("#1b4f8a", "#d9822b", "#2e8b57", "#c0392b", "#7
 EMPTY_TEXT = "Chưa có số liệu"
 
 _LOCK = threading.Lock()
+_CACHE_LOCK = threading.Lock()
 _RC = {
     "svg.fonttype": "path", "svg.hashsalt": "chiso766", "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"],
     "font.size": 8, "axes.edgecolor": "#888888",
@@ -42,6 +45,46 @@ _MAX_X_TICKS = 12
 _FONT = 8.0  # tick/legend font size in points
 _ROTATION = 40
 _ID_RE = re.compile(r'(\bid="|xlink:href="#|href="#|url\(#)([^")]+)')
+
+
+_CACHE: OrderedDict[tuple, str] = OrderedDict()
+_CACHE_SIZE = 256
+
+
+def _frozen(value):
+    if isinstance(value, Series):
+        return ("S", value.label, _frozen(value.values), value.color, value.dashed)
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def clear_cache() -> None:
+    """Forget cached SVGs (tests use it to check that rendering itself is deterministic)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def _cached(render):
+    """Charts are pure functions of their inputs: keep the last few hundred SVGs (pages repeat them)."""
+
+    @functools.wraps(render)
+    def wrapper(*args, **kwargs):
+        key = (render.__name__, _frozen(args), _frozen(sorted(kwargs.items())))
+        with _CACHE_LOCK:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key]
+        svg = render(*args, **kwargs)
+        with _CACHE_LOCK:
+            _CACHE[key] = svg
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        return svg
+
+    return wrapper
 
 
 @dataclass
@@ -197,6 +240,7 @@ def _place(fig: Figure, width: float, height: float, *, left: float, bottom: flo
     fig.subplots_adjust(left=min(0.4, (left + pad) / w), right=1 - 10 / w, bottom=bottom_f, top=top_f)
 
 
+@_cached
 def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_label: str = "",
                y_max: float | None = None, bands: list[tuple[float, str]] | None = None,
                width: float = 7.0, height: float = 2.8, rank_axis: bool = False) -> str:
@@ -251,6 +295,7 @@ def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_
     return _render(build, title)
 
 
+@_cached
 def sparkline(values: list[float | Decimal | None], *, y_max: float | None = None, width: float = 1.3,
               height: float = 0.32, color: str = "#1b4f8a") -> str:
     """Tiny line without axes, last point marked with a dot; keeps its fixed size (for table cells)."""
@@ -279,6 +324,7 @@ def sparkline(values: list[float | Decimal | None], *, y_max: float | None = Non
     return _render(build, "", responsive=False)
 
 
+@_cached
 def bar_chart(labels: list[str], values: list[float | Decimal | None], *, title: str = "", y_max: float | None = None,
               highlight: int | None = None, width: float = 7.0, height: float = 2.8) -> str:
     """Vertical bars with decimal-comma value labels; the bar at index ``highlight`` is emphasised."""

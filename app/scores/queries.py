@@ -60,20 +60,25 @@ def is_lowest_band(points: Decimal | None, max_points: Decimal | None) -> bool:
     return band is not None and band[1] == "band-4"
 
 
-def _records(unit_ids, kind: str, starts=None, since: date | None = None):
-    query = sa.select(ScoreRecord).where(
+LIGHT_COLUMNS = (ScoreRecord.unit_id, ScoreRecord.subject_key, ScoreRecord.period_start, ScoreRecord.source,
+                 ScoreRecord.points, ScoreRecord.indicator_id, ScoreRecord.group_id)
+
+
+def best_records(unit_ids, kind: str, starts=None, since: date | None = None, *, light: bool = False) -> dict:
+    """One record per (unit, subject, period start): the portal's, else a manual entry, else a computed one.
+
+    `light` returns plain rows with only the columns totals need (no ORM objects): for long series.
+    """
+    query = sa.select(*LIGHT_COLUMNS) if light else sa.select(ScoreRecord)
+    query = query.where(
         ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "")
     if starts is not None:
         query = query.where(ScoreRecord.period_start.in_(list(starts)))
     if since is not None:
         query = query.where(ScoreRecord.period_start >= since)
-    return db.session.scalars(query)
-
-
-def best_records(unit_ids, kind: str, starts=None, since: date | None = None) -> dict[tuple, ScoreRecord]:
-    """One record per (unit, subject, period start): the portal's, else a manual entry, else a computed one."""
-    best: dict[tuple, ScoreRecord] = {}
-    for rec in _records(unit_ids, kind, starts, since):
+    rows = db.session.execute(query) if light else db.session.scalars(query)
+    best: dict[tuple, object] = {}
+    for rec in rows:
         key = (rec.unit_id, rec.subject_key, rec.period_start)
         if key not in best or SOURCE_ORDER[rec.source] < SOURCE_ORDER[best[key].source]:
             best[key] = rec
@@ -250,7 +255,7 @@ def siblings(unit: Unit) -> list[Unit]:
 
 def total_series(units: list[Unit], kind: str, since: date | None = None) -> dict[int, dict[date, Decimal]]:
     """Total points per unit per period start."""
-    sums = totals(best_records([u.id for u in units], kind, since=since), catalog())
+    sums = totals(best_records([u.id for u in units], kind, since=since, light=True), catalog())
     out: dict[int, dict[date, Decimal]] = defaultdict(dict)
     for (uid, start), total in sums.items():
         out[uid][start] = total

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from app.core import charts
 from app.core.charts import EMPTY_TEXT, OWNER_COLORS, Series, _tick_text, bar_chart, line_chart, sparkline
 
 MONTHS = [f"{m:02d}/2024" for m in range(1, 13)]
@@ -44,7 +45,9 @@ def test_line_chart_is_inline_svg_with_title():
 
 
 def test_line_chart_is_deterministic():
-    assert _owner_chart(y_max=15) == _owner_chart(y_max=15)
+    first = _owner_chart(y_max=15)
+    charts.clear_cache()
+    assert first == _owner_chart(y_max=15)
     assert _owner_chart(y_max=15) != _owner_chart(y_max=20)
 
 
@@ -144,3 +147,9 @@ def test_owner_colors_are_distinct_hex():
 )
 def test_axis_ticks_use_decimal_comma(value, text):
     assert _tick_text(value) == text
+
+
+def test_a_repeated_chart_comes_from_the_cache():
+    charts.clear_cache()
+    first = _owner_chart(y_max=12)
+    assert _owner_chart(y_max=12) is first
