@@ -34,5 +34,18 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+## make bench: speed and memory targets (import, demo load, pages, RSS) on SQLite, then on PostgreSQL when
+## BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set; both run, and the target fails if either misses a target
+bench: install
+	@status=0; \
+	echo "== SQLite (fresh temporary file)"; \
+	env -u BENCH_DATABASE_URL $(BIN)/python tests/bench/bench_scores.py || status=$$?; \
+	url="$${BENCH_DATABASE_URL:-$$TEST_DATABASE_URL}"; \
+	if [ -n "$$url" ]; then \
+		echo "== PostgreSQL: $$url"; \
+		$(BIN)/python tests/bench/bench_scores.py --database-url "$$url" || status=$$?; \
+	fi; \
+	exit $$status
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
