@@ -21,8 +21,10 @@ def print_report(report: ImportReport) -> None:
         head = f"- {f.name} [{f.kind}{', kỳ ' + f.period if f.period else ''}{', theo TTHC' if f.scope == 'formality' else ''}]"
         if f.errors:
             click.echo(f"{head}: {len(f.errors)} lỗi")
+            unit_rows = f.kind.startswith("Cổng")  # portal JSON: the position of the unit in the file
             for e in f.errors[:200]:
-                where = ", ".join(x for x in (f"dòng {e.row}" if e.row is not None else "",
+                row = (f"đơn vị thứ {e.row}" if e.row else "dòng tỉnh (overview)") if unit_rows else f"dòng {e.row}"
+                where = ", ".join(x for x in (row if e.row is not None else "",
                                               f"cột {e.field}" if e.field else "",
                                               f"giá trị «{e.value}»" if e.value not in (None, "") else "") if x)
                 click.echo(f"    ✗ {where + ': ' if where else ''}{e.message_vi}")
@@ -47,14 +49,16 @@ def print_report(report: ImportReport) -> None:
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và báo cáo, không ghi.")
 @click.option("--period", help="Kỳ của tệp JSON khi tệp không tự ghi: 2026-Q3, 2026-08 hoặc 2026.")
 @click.option("--formality", help="Mã TTHC của tệp số liệu theo một TTHC, ví dụ 2.000815.")
+@click.option("--scope", type=click.Choice(["all", "formality"]),
+              help="Phạm vi của tệp JSON khi không có manifest.json: all (toàn đơn vị) hoặc formality (một TTHC).")
 @click.option("--create-units", is_flag=True, help="Tạo đơn vị chưa có (theo mã và mã cổng của tệp).")
 @with_appcontext
-def import_command(paths, dry_run, period, formality, create_units):
+def import_command(paths, dry_run, period, formality, scope, create_units):
     files = read_paths(list(paths))
     if not files:
         raise click.ClickException("Không tìm thấy tệp .json, .csv hoặc .xlsx nào.")
     with click.progressbar(length=len(files), label="Đang đọc tệp", file=click.get_text_stream("stderr")) as bar:
-        report = import_files(files, period=period, formality=formality, create_units=create_units,
+        report = import_files(files, period=period, formality=formality, scope=scope, create_units=create_units,
                               dry_run=dry_run, on_file=lambda _src: bar.update(1))
     print_report(report)
     if not report.ok:

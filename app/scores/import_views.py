@@ -26,6 +26,19 @@ def _staging(token: str) -> str:
     return os.path.join(current_app.instance_path, "imports", token)
 
 
+def _forget_stale_uploads(max_age: float = 24 * 3600) -> None:
+    """Checked files that were never confirmed are removed after a day."""
+    import time
+
+    root = os.path.join(current_app.instance_path, "imports")
+    if not os.path.isdir(root):
+        return
+    for name in os.listdir(root):
+        path = os.path.join(root, name)
+        if TOKEN.match(name) and time.time() - os.path.getmtime(path) > max_age:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def _load(folder: str) -> list[SourceFile]:
     files = []
     for name in sorted(os.listdir(folder)):
@@ -35,8 +48,10 @@ def _load(folder: str) -> list[SourceFile]:
 
 
 def _options() -> dict:
+    scope = request.form.get("scope")
     return {"period": (request.form.get("period") or "").strip() or None,
             "formality": (request.form.get("formality") or "").strip() or None,
+            "scope": scope if scope in ("all", "formality") else None,
             "create_units": request.form.get("create_units") == "1"}
 
 
@@ -56,6 +71,7 @@ def import_page():
     if bad:
         flash(f"Không nhận loại tệp: {', '.join(bad)} (chỉ .json, .csv, .xlsx).", "error")
         return render_template("scores/import.html", report=None, token=None, options=_options()), 422
+    _forget_stale_uploads()
     token = uuid.uuid4().hex
     folder = _staging(token)
     os.makedirs(folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -31,6 +32,7 @@ class SourceFile:
     content: bytes
     manifest: dict | None = None  # the capture's entry in a manifest.json saved beside it, if any
     formality_code: str | None = None
+    scope: str | None = None  # "all" / "formality" when the person importing says so
 
 
 @dataclass
@@ -163,7 +165,7 @@ def _portal_items(src: SourceFile, fr: FileReport, period_arg: str | None, resol
     elif payload:
         period = period_from_request(payload)
     scope = (src.manifest or {}).get("scope") or ("formality" if payload.get("formalityId") else None) or (
-        "formality" if src.formality_code and not src.manifest else None)
+        src.scope) or ("formality" if src.formality_code and not src.manifest else None)
     parsed = parse_portal_file(src.content, period=period.code if period else None, scope=scope)
     fr.kind, fr.warnings = f"Cổng DVCQG · {parsed.portal_group or '?'}", list(parsed.warnings)
     fr.errors.extend(parsed.errors)
@@ -172,16 +174,23 @@ def _portal_items(src: SourceFile, fr: FileReport, period_arg: str | None, resol
     if period is None and parsed.period:
         period = parse_period(parsed.period)
     if period is None:
-        fr.errors.append(ParseError(None, "period", None, "Không xác định được kỳ đánh giá của tệp: dùng --period "
-                                                          "(ví dụ 2026-Q3, 2026-08, 2026)."))
+        fr.errors.append(ParseError(None, "period", None, "Không xác định được kỳ đánh giá của tệp: nhập kỳ "
+                                                          "(dòng lệnh: --period; trang nhập: ô «Kỳ»), ví dụ 2026-Q3, "
+                                                          "2026-08, 2026."))
+        return []
+    if parsed.scope_source == "default":
+        fr.errors.append(ParseError(None, "scope", None, "Dữ liệu trong tệp không cho biết đây là số liệu toàn đơn vị "
+                                                         "hay theo một TTHC: chọn phạm vi (dòng lệnh: --scope all hoặc "
+                                                         "--formality MÃ_TTHC; trang nhập: ô «Phạm vi»)."))
         return []
     fr.period, fr.scope = period.code, parsed.scope
     formality = ""
     if parsed.scope == "formality":
         formality = src.formality_code or payload.get("formalityCode") or ""
         if not formality:
-            fr.errors.append(ParseError(None, "formality", None, "Tệp là số liệu theo một TTHC nhưng không rõ mã TTHC "
-                                                                 "(dùng --formality, ví dụ 2.000815)."))
+            fr.errors.append(ParseError(None, "formality", None, "Tệp là số liệu theo một TTHC nhưng không rõ mã TTHC: "
+                                                                 "nhập mã (dòng lệnh: --formality; trang nhập: ô «Mã "
+                                                                 "TTHC»), ví dụ 2.000815."))
             return []
     by_key, groups = _catalog()
     province = None
@@ -201,7 +210,8 @@ def _portal_items(src: SourceFile, fr: FileReport, period_arg: str | None, resol
             unknown.add(row.portal_id)
             fr.errors.append(ParseError(row.row, "departmentCode", row.unit_code or row.portal_id,
                                         f"Không có đơn vị «{row.unit_name}» (mã {row.unit_code or '—'}, mã cổng "
-                                        f"{row.portal_id}) trong hệ thống: thêm đơn vị hoặc dùng --create-units."))
+                                        f"{row.portal_id}) trong hệ thống: thêm đơn vị, hoặc cho phép tạo đơn vị mới (dòng lệnh: --create-units; trang "
+                                        "nhập: ô «Tạo đơn vị chưa có»)."))
             continue
         indicator = by_key.get((row.indicator_code or "").upper()) if row.indicator_code else None
         group = groups.get(row.group_code)
@@ -227,7 +237,7 @@ def _table_items(src: SourceFile, fr: FileReport, resolver: _Resolver) -> list[S
     fr.kind = "XLSX" if src.name.lower().endswith(".xlsx") else "CSV"
     fr.errors.extend(parsed.errors)
     by_key, _ = _catalog()
-    items, rules = [], {}
+    items = []
     for row in parsed.rows:
         unit = resolver.find(row.unit, None)
         indicator = by_key.get(row.indicator.upper())
@@ -243,24 +253,43 @@ def _table_items(src: SourceFile, fr: FileReport, resolver: _Resolver) -> list[S
                                         f"Không có chỉ số «{row.indicator}» (dùng mã trên cổng hoặc số thứ tự 1–19, 16b)."))
         if unit is None or indicator is None or period is None:
             continue
-        if period.start_date not in rules:
-            rules[period.start_date] = rules_on(period.start_date)
-        rule = rules[period.start_date].get(indicator.id)
-        if row.points is not None and rule is not None and row.points > rule.max_points:
-            fr.errors.append(ParseError(row.row, "Diem", row.points, f"Điểm {row.points} vượt điểm tối đa "
-                                                                     f"{rule.max_points} của chỉ số {indicator.label}."))
-            continue
         items.append(ScoreInput(unit=unit, period=period, source="portal", indicator=indicator, group=indicator.group,
                                 numerator=row.numerator, denominator=row.denominator, ratio=row.ratio,
                                 portal_points=row.points, row=row.row))
-    keys = [(i.unit.id, i.subject_key, i.period.code) for i in items]
-    for item, key in zip(items, keys, strict=True):
-        if keys.count(key) > 1:
-            fr.errors.append(ParseError(item.row, "MaChiSo", key[1][2:], "Dòng trùng đơn vị, chỉ số và kỳ trong tệp."))
+    periods = {i.period.code for i in items}
+    fr.period = periods.pop() if len(periods) == 1 else ""
+    counts = Counter((i.unit.id, i.subject_key, i.period.code) for i in items)
+    for item in items:
+        if counts[(item.unit.id, item.subject_key, item.period.code)] > 1:
+            fr.errors.append(ParseError(item.row, "MaChiSo", item.subject_key[2:],
+                                        "Dòng trùng đơn vị, chỉ số và kỳ trong tệp."))
     return items
 
 
+LIMIT = Decimal(10) ** 15  # what the numeric columns hold with room to spare
+
+
+def _check_ranges(items: list[ScoreInput], fr: FileReport, points_field: str) -> None:
+    """Values the database would refuse are row errors here, never a crash at write time."""
+    rules: dict = {}
+    for item in items:
+        if item.period.start_date not in rules:
+            rules[item.period.start_date] = rules_on(item.period.start_date)
+        rule = rules[item.period.start_date].get(item.indicator.id) if item.indicator is not None else None
+        if item.portal_points is not None and rule is not None and item.portal_points > rule.max_points:
+            fr.errors.append(ParseError(item.row, points_field, item.portal_points,
+                                        f"Điểm {item.portal_points} vượt điểm tối đa {rule.max_points} của chỉ số "
+                                        f"{item.indicator.label} trong danh mục."))
+        if item.ratio is not None and not Decimal(0) <= item.ratio <= Decimal(100):
+            fr.errors.append(ParseError(item.row, "ratio", item.ratio, "Tỷ lệ phải trong khoảng 0–100 (%)."))
+        for name in ("numerator", "denominator"):
+            value = getattr(item, name)
+            if value is not None and abs(value) >= LIMIT:
+                fr.errors.append(ParseError(item.row, name, value, f"Giá trị {value} quá lớn."))
+
+
 def import_files(files: list[SourceFile], *, period: str | None = None, formality: str | None = None,
+                 scope: str | None = None,
                  create_units: bool = False, dry_run: bool = False, actor=None, on_file=None) -> ImportReport:
     """Import every file or none: any error anywhere rolls everything back; a dry run always rolls back."""
     report = ImportReport(dry_run=dry_run)
@@ -273,6 +302,8 @@ def import_files(files: list[SourceFile], *, period: str | None = None, formalit
         report.files.append(fr)
         if formality:
             src.formality_code = formality
+        if scope:
+            src.scope = scope
         if src.name.lower().endswith((".csv", ".xlsx")):
             items = _table_items(src, fr, resolver)
         else:
@@ -284,6 +315,7 @@ def import_files(files: list[SourceFile], *, period: str | None = None, formalit
                 fr.skipped = "không phải số liệu chấm điểm (danh mục TTHC hoặc tệp manifest): bỏ qua"
                 continue
             items = _portal_items(src, fr, period, resolver)
+        _check_ranges(items, fr, "Diem" if fr.kind in ("CSV", "XLSX") else "score")
         fr.rows = len(items)
         staged.append((src, fr, items))
     if report.ok:
@@ -291,7 +323,9 @@ def import_files(files: list[SourceFile], *, period: str | None = None, formalit
             batch = ImportBatch(filename=fr.name[:255], sha256=hashlib.sha256(src.content).hexdigest(),
                                 file_format="xlsx" if fr.kind == "XLSX" else "csv" if fr.kind == "CSV" else "portal-json",
                                 portal_group=fr.kind.split("· ")[-1] if "·" in fr.kind else None,
-                                scope=fr.scope, created_by_id=getattr(actor, "id", None))
+                                scope=fr.scope, created_by_id=getattr(actor, "id", None),
+                                period_kind=parse_period(fr.period).kind if fr.period else None,
+                                period_start=parse_period(fr.period).start_date if fr.period else None)
             db.session.add(batch)
             db.session.flush()
             fr.result = upsert(items, batch, dry_run=dry_run)

@@ -6,6 +6,7 @@ import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from app.scores.portal import ParseError
@@ -100,6 +101,8 @@ def _rows_from(header: list, body: list[tuple[int, list]]) -> ParsedTable:
             errors.append(ParseError(row_no, "TyLe", None, "Cần TyLe, hoặc cả TuSo và MauSo."))
         if isinstance(cell("period"), int | float):
             texts["period"] = str(int(cell("period")))
+        elif isinstance(cell("period"), date):  # Excel turned "2026-09" into a date: read it as that month
+            texts["period"] = f"{cell('period').year}-{cell('period').month:02d}"
         result.errors.extend(errors)
         if not errors:
             result.rows.append(TableRow(row_no, texts["unit"], texts["period"], texts["indicator"], **nums))

@@ -34,3 +34,11 @@ def scored(demo, db):
     upsert(items, None)
     db.session.commit()
     return date(2026, 10, 1)
+
+
+@pytest.fixture
+def ninh_son(make_unit):
+    """Just the units the bad files name (much cheaper than the whole demo): NT > NS > NS.LAMSON."""
+    make_unit("NT", "UBND tỉnh Ninh Thuận", kind="province")
+    make_unit("NS", "UBND huyện Ninh Sơn", kind="district", parent="NT")
+    make_unit("NS.LAMSON", "UBND xã Lâm Sơn", kind="commune", parent="NS")

@@ -28,14 +28,6 @@ GOOD_ROW = "NS,2026-09,4,90,100,,"  # row 2 of every bad CSV below: only row 3 i
 # ---------------------------------------------------------------- helpers
 
 
-@pytest.fixture
-def ninh_son(make_unit):
-    """Just the units the bad files name (much cheaper than the whole demo): NT > NS > NS.LAMSON."""
-    make_unit("NT", "UBND tỉnh Ninh Thuận", kind="province")
-    make_unit("NS", "UBND huyện Ninh Sơn", kind="district", parent="NT")
-    make_unit("NS.LAMSON", "UBND xã Lâm Sơn", kind="commune", parent="NS")
-
-
 def trimmed(folder: str, name: str = "quarter-all.json", keep: int = 2,
             edit: Callable[[dict], None] | None = None) -> bytes:
     """A real capture cut to its province row and `keep` units, optionally edited."""

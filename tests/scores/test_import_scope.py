@@ -1,0 +1,62 @@
+"""Scope of a portal file without its manifest, values the database would refuse, Excel dates in Ky."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from app.scores.importer import SourceFile, import_files
+from app.scores.models import ScoreRecord
+from tests.scores.test_import_bad_input import csv_file, trimmed, xlsx_bytes
+
+
+def count(db):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ScoreRecord))
+
+
+@pytest.mark.parametrize("folder", ["dvc-progress-tree", "formality-online-payment-tree"])
+def test_a_file_that_cannot_tell_its_scope_needs_one(db, folder):
+    source = SourceFile("tai-len.json", trimmed(folder))
+    report = import_files([source], period="2026-Q3", create_units=True)
+    assert not report.ok and count(db) == 0
+    assert "toàn đơn vị hay theo một TTHC" in report.files[0].errors[0].message_vi
+
+
+@pytest.mark.parametrize(("options", "formality_code"), [
+    ({"scope": "all"}, ""),
+    ({"formality": "2.000815"}, "2.000815"),
+])
+def test_the_person_importing_states_the_scope(db, options, formality_code):
+    source = SourceFile("tai-len.json", trimmed("dvc-progress-tree"))
+    report = import_files([source], period="2026-Q3", create_units=True, **options)
+    assert report.ok, report.files[0].errors
+    codes = set(db.session.scalars(sa.select(ScoreRecord.formality_code)))
+    assert codes == {formality_code}
+
+
+def test_a_portal_score_above_the_catalog_maximum_is_a_row_error(db):
+    def lower(data):
+        for unit in data["evaluation"]:
+            for m in unit["metrics"]:
+                if m["code"] == "DOSSIER_SYNC" and m.get("score") is not None:
+                    m["score"] = 9
+    report = import_files([SourceFile("minh-bach.json", trimmed("transparency", edit=lower))], period="2026-Q3",
+                          create_units=True)
+    assert not report.ok and count(db) == 0
+    assert any("vượt điểm tối đa" in e.message_vi for e in report.files[0].errors)
+
+
+def test_an_excel_date_in_ky_is_read_as_its_month(ninh_son, db):
+    content = xlsx_bytes([["MaDonVi", "Ky", "MaChiSo", "TuSo", "MauSo"], ["NS", date(2026, 9, 1), "4", 90, 100]])
+    report = import_files([SourceFile("diem.xlsx", content)])
+    assert report.ok, report.files[0].errors
+    rec = db.session.scalar(sa.select(ScoreRecord))
+    assert (rec.period_kind, rec.period_start, str(rec.points)) == ("month", date(2026, 9, 1), "18.00")
+
+
+def test_the_batch_records_its_period(ninh_son, db):
+    from app.scores.models import ImportBatch
+
+    import_files([csv_file("NS,2026-09,4,90,100,,")])
+    batch = db.session.scalar(sa.select(ImportBatch))
+    assert (batch.period_kind, batch.period_start) == ("month", date(2026, 9, 1))
