@@ -32,6 +32,9 @@ def print_report(report: ImportReport) -> None:
                 click.echo(f"    … và {len(f.errors) - 200} lỗi khác")
             continue
         r = f.result
+        if not report.ok:
+            click.echo(f"{head}: {f.rows} dòng hợp lệ (chưa ghi vì tệp khác có lỗi)")
+            continue
         click.echo(f"{head}: {r.total} dòng — mới {r.new}, thay đổi {r.changed}, không đổi {r.unchanged}")
         for w in f.warnings[:10]:
             click.echo(f"    ! {w}")

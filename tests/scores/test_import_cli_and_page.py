@@ -48,7 +48,7 @@ def csv_path(tmp_path):
 def test_cli_imports_a_good_file_and_prints_a_summary(ninh_son, db, runner, csv_path):
     result = runner.invoke(args=["scores", "import", csv_path(GOOD)])
     assert result.exit_code == 0, result.output
-    assert "diem.csv [CSV]: 2 dòng — mới 2, thay đổi 0, không đổi 0" in result.output
+    assert "diem.csv [CSV, kỳ 2026-09]: 2 dòng — mới 2, thay đổi 0, không đổi 0" in result.output
     assert "Đã ghi: 2 giá trị mới, 0 giá trị thay đổi" in result.output
     assert _written(db) == (2, 1)
 
@@ -56,7 +56,7 @@ def test_cli_imports_a_good_file_and_prints_a_summary(ninh_son, db, runner, csv_
 def test_cli_refuses_a_bad_file_naming_the_row_and_writes_nothing(ninh_son, db, runner, csv_path):
     result = runner.invoke(args=["scores", "import", csv_path(GOOD, "tot.csv"), csv_path(BAD, "sai.csv")])
     assert result.exit_code != 0
-    assert "sai.csv [CSV]: 1 lỗi" in result.output
+    assert "sai.csv [CSV, kỳ 2026-09]: 1 lỗi" in result.output
     assert "✗ dòng 2, cột TuSo, giá trị «120»: Tử số (120) lớn hơn mẫu số (100)." in result.output
     assert "không ghi dữ liệu nào" in result.output
     assert _written(db) == (0, 0)
