@@ -97,7 +97,9 @@ def _rows_from(header: list, body: list[tuple[int, list]]) -> ParsedTable:
                                      f"Tử số ({nums['numerator']}) lớn hơn mẫu số ({nums['denominator']})."))
         if nums["ratio"] is not None and not Decimal(0) <= nums["ratio"] <= Decimal(100):
             errors.append(ParseError(row_no, "TyLe", nums["ratio"], "Tỷ lệ phải trong khoảng 0–100 (%)."))
-        if nums["ratio"] is None and (nums["numerator"] is None or nums["denominator"] is None):
+        unreadable = {e.field for e in errors}
+        if nums["ratio"] is None and (nums["numerator"] is None or nums["denominator"] is None) and not (
+                unreadable & {"TuSo", "MauSo", "TyLe"}):
             errors.append(ParseError(row_no, "TyLe", None, "Cần TyLe, hoặc cả TuSo và MauSo."))
         if isinstance(cell("period"), int | float):
             texts["period"] = str(int(cell("period")))

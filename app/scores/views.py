@@ -143,12 +143,24 @@ def owner(user_id: int):
     return render_template("scores/owner.html", person=person, trends=drawn, kind=kind, kinds=KINDS)
 
 
+def _overview_root() -> Unit:
+    """The user's own unit when it is scored, else the unit whose plan binds them (e.g. an office head)."""
+    from app.assignments.services import current_plan_for
+
+    if queries.latest_period([current_user.unit_id]) is not None:
+        return current_user.unit
+    plan = current_plan_for(current_user)
+    return plan.issuing_unit if plan is not None else current_user.unit
+
+
 @bp.route("/overview")
 @login_required
 def overview():
-    root = current_user.unit
+    root = _overview_root()
     units = [u for u in units_in_scope(current_user, active_only=True) if u.kind in ("province", "district",
                                                                                         "commune", "department")]
+    if root not in units:
+        units.insert(0, root)
     kind = _kind()
     period = _period([u.id for u in units], kind)
     if period is None:

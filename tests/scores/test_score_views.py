@@ -179,6 +179,15 @@ class TestPages:
         red = client.get("/scores/red").get_data(as_text=True)
         assert "Tỷ lệ hồ sơ xử lý đúng hạn" in red and "Chưa giải trình" in red
 
+    def test_an_office_head_sees_the_district_overview(self, scored, client, auth):
+        auth.login("phuclv")
+        assert "Tổng quan điểm số: UBND huyện Ninh Sơn" in client.get("/scores/overview").get_data(as_text=True)
+
+    def test_a_commune_chair_sees_the_own_commune_overview(self, scored, client, auth):
+        auth.login("binhnv")
+        page = client.get("/scores/overview").get_data(as_text=True)
+        assert "Tổng quan điểm số: UBND thị trấn Tân Sơn" in page and "UBND xã Ma Nới" not in page
+
     def test_the_owner_page_shows_the_handover(self, scored, client, auth):
         auth.login("yenntk")
         page = client.get(f"/scores/owners/{find_user('yenntk').id}").get_data(as_text=True)
