@@ -44,12 +44,9 @@ def table():
     rows = services.assignment_table(plan, on) if plan else []
     histories = {}
     if plan:
-        for group in rows:
-            keys = [f"G:{group.group.code}"] + [f"I:{ind.code}" for ind, _ in group.rows]
-            for key in keys:
-                hist = services.history(plan.issuing_unit_id, key)
-                if len(hist) > 1 or (hist and hist[-1].effective_to is not None):
-                    histories[key] = hist
+        # only subjects that changed hands (or ended) show a history under their row
+        histories = {key: hist for key, hist in services.histories(plan.issuing_unit_id).items()
+                     if len(hist) > 1 or hist[-1].effective_to is not None}
     can_edit = bool(plan) and current_user.can_manage_assignments(plan.issuing_unit)
     return render_template(
         "assignments/table.html", plan=plan, table=rows, on=on, histories=histories, can_edit=can_edit,
