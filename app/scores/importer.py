@@ -115,8 +115,8 @@ def _is_listing(obj) -> bool:
 class _Resolver:
     """Finds units by code, else by the portal's id; creates them on request (under the file's province row)."""
 
-    def __init__(self, create: bool, report: ImportReport):
-        self.create, self.report = create, report
+    def __init__(self, create: bool, report: ImportReport, actor=None):
+        self.create, self.report, self.actor = create, report, actor
         self.by_code = {u.code: u for u in db.session.scalars(sa.select(Unit))}
         self.by_portal = {u.portal_id: u for u in self.by_code.values() if u.portal_id}
 
@@ -127,7 +127,18 @@ class _Resolver:
             self.by_portal[portal_id] = unit
         return unit
 
-    def make(self, row, parent: Unit | None) -> Unit:
+    def may_write(self, unit: Unit) -> bool:
+        """From the web, an admin imports only for units in their own tree (the command line is the operator's)."""
+        return self.actor is None or self.actor.can_administer(unit)
+
+    def may_create_under(self, parent: Unit | None) -> bool:
+        if self.actor is None:
+            return True
+        return self.may_write(parent) if parent is not None else self.actor.unit.parent_id is None
+
+    def make(self, row, parent: Unit | None) -> Unit | None:
+        if not self.may_create_under(parent):
+            return None
         code = row.unit_code or f"P.{(row.portal_id or '')[-12:]}"
         unit = Unit(code=code, name=row.unit_name or code, parent=parent, portal_id=row.portal_id,
                     kind=KIND_BY_TYPE.get(row.unit_type or "", "commune" if row.unit_level == "COMMUNE" else "other"))
@@ -204,6 +215,13 @@ def _portal_items(src: SourceFile, fr: FileReport, period_arg: str | None, resol
         unit = resolver.find(row.unit_code, row.portal_id)
         if unit is None and resolver.create:
             unit = resolver.make(row, province if not row.is_overview else None)
+        if unit is not None and not resolver.may_write(unit) or unit is None and resolver.create:
+            if row.portal_id not in unknown:
+                unknown.add(row.portal_id)
+                fr.errors.append(ParseError(row.row, "departmentCode", row.unit_code or row.portal_id,
+                                            f"Đơn vị «{row.unit_name}» nằm ngoài phạm vi quản lý của bạn: "
+                                            "không nhập (và không tạo) số liệu cho đơn vị này."))
+            continue
         if unit is None:
             if row.portal_id in unknown:
                 continue
@@ -240,6 +258,10 @@ def _table_items(src: SourceFile, fr: FileReport, resolver: _Resolver) -> list[S
     items = []
     for row in parsed.rows:
         unit = resolver.find(row.unit, None)
+        if unit is not None and not resolver.may_write(unit):
+            fr.errors.append(ParseError(row.row, "MaDonVi", row.unit,
+                                        f"Đơn vị «{unit.name}» nằm ngoài phạm vi quản lý của bạn."))
+            continue
         indicator = by_key.get(row.indicator.upper())
         try:
             period = parse_period(row.period)
@@ -293,7 +315,7 @@ def import_files(files: list[SourceFile], *, period: str | None = None, formalit
                  create_units: bool = False, dry_run: bool = False, actor=None, on_file=None) -> ImportReport:
     """Import every file or none: any error anywhere rolls everything back; a dry run always rolls back."""
     report = ImportReport(dry_run=dry_run)
-    resolver = _Resolver(create_units, report)
+    resolver = _Resolver(create_units, report, actor)
     staged: list[tuple[SourceFile, FileReport, list[ScoreInput]]] = []
     for src in files:
         if on_file is not None:

@@ -1,5 +1,6 @@
 """Scope of a portal file without its manifest, values the database would refuse, Excel dates in Ky."""
 
+import io
 from datetime import date
 
 import pytest
@@ -60,3 +61,24 @@ def test_the_batch_records_its_period(ninh_son, db):
     import_files([csv_file("NS,2026-09,4,90,100,,")])
     batch = db.session.scalar(sa.select(ImportBatch))
     assert (batch.period_kind, batch.period_start) == ("month", date(2026, 9, 1))
+
+
+def test_from_the_web_an_admin_imports_only_for_units_in_the_own_tree(demo, db, client, auth):
+    auth.login("admin")  # admin of UBND huyện Ninh Sơn
+    csv = b"MaDonVi,Ky,MaChiSo,TuSo,MauSo\nNS.LAMSON,2026-09,4,90,100\nNT.BA,2026-09,4,90,100\n"
+    response = client.post("/scores/import", data={"files": [(io.BytesIO(csv), "diem.csv")]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "UBND huyện Bác Ái» nằm ngoài phạm vi quản lý của bạn" in response.get_data(as_text=True)
+    assert count(db) == 0
+
+
+def test_from_the_web_a_district_admin_cannot_create_another_province(demo, db):
+    from app.auth.services import find_user
+    from app.org.models import Unit
+
+    units = db.session.scalar(sa.select(sa.func.count()).select_from(Unit))
+    report = import_files([SourceFile("tai-len.json", trimmed("transparency"))], period="2026-Q3",
+                          create_units=True, actor=find_user("admin"))
+    assert not report.ok and "ngoài phạm vi quản lý" in report.files[0].errors[0].message_vi
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == units
