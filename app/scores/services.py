@@ -90,12 +90,32 @@ def compute(item: ScoreInput, rule: IndicatorRule | None) -> Computed:
 
 
 @dataclass
+class Change:
+    """One value an import adds or changes, for the preview."""
+
+    status: str  # "new" / "changed"
+    unit: str
+    subject: str
+    period: str
+    old_points: Decimal | None
+    new_points: Decimal | None
+    new_ratio: Decimal | None
+
+
+@dataclass
 class UpsertResult:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
     mismatches: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    preview: list[Change] = field(default_factory=list)
+
+    PREVIEW_SIZE = 40
+
+    def note(self, change: Change) -> None:
+        if len(self.preview) < self.PREVIEW_SIZE:
+            self.preview.append(change)
 
     @property
     def total(self) -> int:
@@ -158,9 +178,11 @@ def upsert(items: Iterable[ScoreInput], batch: ImportBatch | None, *, dry_run: b
         key = (item.unit.id, item.subject_key, item.period.kind, item.period.start_date, item.formality_code,
                item.source)
         record = existing.get(key)
+        label = item.indicator.label if item.indicator is not None else f"Nhóm {item.group.code} (tổng)"
         if record is None:
             if key not in pending:
                 result.new += 1
+                result.note(Change("new", item.unit.name, label, item.period.label, None, calc.points, values["ratio"]))
             pending[key] = {
                 "unit_id": item.unit.id, "subject_key": item.subject_key,
                 "indicator_id": item.indicator.id if item.indicator is not None else None,
@@ -174,6 +196,8 @@ def upsert(items: Iterable[ScoreInput], batch: ImportBatch | None, *, dry_run: b
             result.unchanged += 1
             continue
         result.changed += 1
+        result.note(Change("changed", item.unit.name, label, item.period.label, record.points, calc.points,
+                           values["ratio"]))
         if not dry_run:
             db.session.add(ScoreRevision(
                 record=record, numerator=record.numerator, denominator=record.denominator, ratio=record.ratio,

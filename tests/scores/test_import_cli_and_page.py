@@ -144,6 +144,7 @@ def test_admin_checks_a_good_file_then_confirms_it(demo, db, auth, staging):
     html = checked.get_data(as_text=True)
     assert checked.status_code == 200
     assert "Không có lỗi. Sẽ ghi 2 giá trị mới" in html
+    assert "Xem trước giá trị sẽ ghi" in html and "4. Tỷ lệ hồ sơ xử lý đúng hạn" in html
     token = CONFIRM.search(html).group(1)
     assert "Bước 2: Nhập 1 tệp đã kiểm tra" in html
     assert _written(db) == (0, 0)  # checking writes nothing

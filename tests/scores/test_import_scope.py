@@ -82,3 +82,14 @@ def test_from_the_web_a_district_admin_cannot_create_another_province(demo, db):
                           create_units=True, actor=find_user("admin"))
     assert not report.ok and "ngoài phạm vi quản lý" in report.files[0].errors[0].message_vi
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == units
+
+
+def test_the_check_previews_new_and_changed_values(ninh_son, db):
+    from decimal import Decimal
+
+    import_files([csv_file("NS,2026-09,4,90,100,,")])
+    report = import_files([csv_file("NS,2026-09,4,50,100,,", "NS,2026-09,3,6,6,,")], dry_run=True)
+    preview = {(c.status, c.subject, c.old_points, c.new_points) for c in report.files[0].result.preview}
+    assert preview == {("changed", "4. Tỷ lệ hồ sơ xử lý đúng hạn", Decimal("18.00"), Decimal("10.00")),
+                       ("new", "3. Tỷ lệ hồ sơ đồng bộ lên Cổng dịch vụ công quốc gia", None, Decimal("6.00"))}
+    assert count(db) == 1  # the check wrote nothing
