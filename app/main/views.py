@@ -23,8 +23,11 @@ def index():
         return render_template("main/overview.html", plan=plan, table=table, mine=mine, today=today, scores=scores)
     from app.alerts.services import for_user
 
+    owned_groups: dict[int, tuple] = {}
+    for ind, a in mine:  # one card per assignment (a group, or an indicator assigned apart)
+        owned_groups.setdefault(a.id, (a, []))[1].append((ind, a))
     return render_template("main/my_indicators.html", mine=mine, today=today, scores=scores,
-                           alerts=for_user(current_user, limit=5))
+                           owned_groups=list(owned_groups.values()), alerts=for_user(current_user, limit=5))
 
 
 def my_scores(mine) -> dict[int, dict]:

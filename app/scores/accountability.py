@@ -155,7 +155,15 @@ def scan_red(kind: str = "month") -> int:
         period = queries.latest_period([scope_id], kind)
         if period is None:
             continue
-        for item in red_items(unit, period):
+        items = red_items(unit, period)
+        still_red = {subject_key(unit, item.indicator, period) for item in items}
+        # an indicator that recovered (e.g. a corrected re-import) no longer needs its alert
+        for alert in db.session.scalars(sa.select(Alert).where(
+                Alert.subject_type == "score", Alert.unit_id == unit.id, Alert.resolved_at.is_(None),
+                Alert.subject_key.like(f"{unit.code}|%|{period.code}"))):
+            if alert.subject_key not in still_red:
+                alert.resolved_at = now_utc()
+        for item in items:
             key = subject_key(unit, item.indicator, period)
             have = set(db.session.scalars(sa.select(Alert.recipient_id).where(
                 Alert.subject_type == "score", Alert.subject_key == key)))

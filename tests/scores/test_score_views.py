@@ -86,6 +86,14 @@ def test_scan_red_alerts_the_owner_once(scored, db):
     assert "Tỷ lệ hồ sơ xử lý đúng hạn" in alert.message
 
 
+def test_an_alert_closes_when_a_corrected_import_lifts_the_indicator(scored, db):
+    accountability.scan_red()
+    put("NS", 2026, 10, "PROGRESS_ON_TIME", 95, 100)  # the portal's figure, corrected
+    accountability.scan_red()
+    db.session.commit()
+    assert db.session.scalar(sa.select(Alert)).resolved_at is not None
+
+
 def test_explanation_resolves_the_alert_and_is_audited(scored, db):
     accountability.scan_red()
     accountability.save_explanation(
