@@ -21,10 +21,23 @@ PASSWORD = "matkhau-thu-nghiem"
 
 
 def _postgres_url(base: str, schema: str) -> str:
+    """The URL with a search path of one test schema, then public (where shared extensions live)."""
     if base.startswith("postgresql://"):
         base = "postgresql+psycopg://" + base[len("postgresql://"):]
     sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    path = schema if schema == "public" else f"{schema},public"
+    return f"{base}{sep}options={quote(f'-csearch_path={path}')}"
+
+
+def ensure_shared_extensions(conn) -> None:
+    """btree_gist (assignment overlap constraint) lives in public, so dropping a test schema never drops it
+    from under another worker's tables."""
+    conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"))
+    where = conn.execute(sa.text(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'btree_gist'")).scalar()
+    if where != "public":
+        conn.execute(sa.text("ALTER EXTENSION btree_gist SET SCHEMA public"))
 
 
 def pytest_configure(config):
@@ -34,8 +47,10 @@ def pytest_configure(config):
         return
     engine = sa.create_engine(_postgres_url(base, "public"))
     try:
-        with engine.connect() as conn:
+        with engine.begin() as conn:
             conn.execute(sa.text("SELECT 1"))
+            if not hasattr(config, "workerinput"):  # once, in the controller, before any worker starts
+                ensure_shared_extensions(conn)
     except Exception as exc:
         raise pytest.UsageError(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}") from None
     finally:

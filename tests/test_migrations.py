@@ -55,5 +55,5 @@ def test_upgrade_from_empty_installs_catalog_and_downgrade_returns_to_empty(data
     finally:
         if engine is not None:
             with engine.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{url.split("%3D")[-1]}" CASCADE'))
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
             engine.dispose()

@@ -62,7 +62,8 @@ def _postgres_url(base: str, schema: str) -> str:
         if base.startswith(prefix):
             base = "postgresql+psycopg://" + base[len(prefix):]
     sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    path = schema if schema == "public" else f"{schema},public"  # shared extensions (btree_gist) live in public
+    return f"{base}{sep}options={quote(f'-csearch_path={path}')}"
 
 
 def is_postgres(url: str | None) -> bool:
@@ -83,6 +84,8 @@ def fresh_database(base: str | None) -> Iterator[str]:
     try:
         with admin.begin() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+            # btree_gist in public, so that dropping this schema never drops it from other schemas' tables
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"))
     except Exception as exc:
         admin.dispose()
         raise Unreachable(str(exc).splitlines()[0]) from exc
