@@ -1,5 +1,7 @@
 """The assignment table, reassignment with history."""
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -35,8 +37,6 @@ def table():
     on = today_vn()
     if request.args.get("on"):
         try:
-            from datetime import date
-
             on = date.fromisoformat(request.args["on"])
         except ValueError:
             flash("Ngày xem không hợp lệ (định dạng YYYY-MM-DD); đang hiển thị hôm nay.", "error")

@@ -44,7 +44,8 @@ def officer(user_id: int):
     person = db.session.get(User, user_id)
     if person is None:
         abort(404)
-    require_unit_visible(person.unit) if person.id != current_user.id else None
+    if person.id != current_user.id:
+        require_unit_visible(person.unit)
     today = today_vn()
     owned = assignments.assignments_of_user(person)
     return render_template(
