@@ -58,6 +58,17 @@ class IndicatorTrend:
     scope_unit: Unit
     points: list[TrendPoint] = field(default_factory=list)
 
+    def series_by_owner(self) -> list[tuple[str, list]]:
+        """One line per owner (points where they held it, None elsewhere); each line also takes the first
+        point of the next owner so that the hand-over draws as one continuous line in two colours."""
+        out = []
+        for owner in self.owners:
+            name = owner.performer_text
+            held = [p.owner is not None and p.owner.performer_text == name for p in self.points]
+            out.append((name, [p.record.points if held[j] or (j + 1 < len(held) and held[j + 1]) else None
+                               for j, p in enumerate(self.points)]))
+        return out
+
     @property
     def owners(self) -> list[Assignment]:
         seen, out = set(), []

@@ -126,16 +126,8 @@ def owner(user_id: int):
     drawn = []
     for trend in trends:
         labels = [p.period.code for p in trend.points]
-        series = []
-        for i, owner in enumerate(trend.owners):
-            values = []
-            for j, p in enumerate(trend.points):
-                held = p.owner is not None and p.owner.performer_text == owner.performer_text
-                nxt = j + 1 < len(trend.points) and trend.points[j + 1].owner is not None and \
-                    trend.points[j + 1].owner.performer_text == owner.performer_text
-                values.append(p.record.points if held or nxt else None)
-            series.append(charts.Series(owner.performer_text, values,
-                                        color=charts.OWNER_COLORS[i % len(charts.OWNER_COLORS)]))
+        series = [charts.Series(label, values, color=charts.OWNER_COLORS[i % len(charts.OWNER_COLORS)])
+                  for i, (label, values) in enumerate(trend.series_by_owner())]
         max_points = trend.points[-1].record.max_points if trend.points else None
         chart = charts.line_chart(labels, series, title=trend.indicator.label, y_label="điểm",
                                   y_max=float(max_points) if max_points else None) if trend.points else None

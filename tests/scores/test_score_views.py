@@ -242,3 +242,13 @@ class TestAlerts:
         alert = db.session.scalar(sa.select(Alert))
         assert client.post(f"/alerts/{alert.id}/ack").status_code == 403
         assert "Không có cảnh báo nào" in client.get("/alerts/").get_data(as_text=True)
+
+
+def test_owner_series_join_at_the_handover(scored):
+    trend = next(t for t in accountability.owner_trends(find_user("yenntk")) if t.indicator.code == "PROGRESS_ON_TIME")
+    (yen, yen_values), (hang, hang_values) = trend.series_by_owner()
+    assert (yen, hang) == ("Nguyễn Thị Kim Yến", "Trần Thị Thu Hằng")
+    # months: 2024-03 (Yến), 2024-04, 2024-09 (Hằng), 2024-10 (Yến) ...; a line also takes the point just
+    # before its owner's first one, so the two colours meet without a gap
+    assert [v is not None for v in yen_values[:5]] == [True, False, True, True, True]
+    assert [v is not None for v in hang_values[:5]] == [True, True, True, False, False]
