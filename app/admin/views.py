@@ -8,7 +8,7 @@ from app.auth import services as users
 from app.auth.forms import UserForm
 from app.auth.models import ROLES, User
 from app.core.errors import DomainError
-from app.core.forms import choices, show_error
+from app.core.forms import FAILED, choices, commit_or_show
 from app.core.permissions import require, require_unit_visible, roles_required
 from app.extensions import db
 from app.org import services as org
@@ -45,21 +45,18 @@ def unit_form(unit_id: int | None = None):
         form.parent_id.data = (unit.parent_id or 0) if unit else request.args.get("parent", type=int)
     if form.validate_on_submit():
         parent = db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None
-        try:
-            require(parent is None or current_user.can_administer(parent))
+        require(parent is None or current_user.can_administer(parent))
+
+        def save() -> Unit:
+            fields = {"code": form.code.data, "name": form.name.data, "kind": form.kind.data, "parent": parent,
+                      "sort_order": form.sort_order.data or 0, "actor": current_user}
             if unit is None:
-                unit = org.create_unit(code=form.code.data, name=form.name.data, kind=form.kind.data,
-                                       parent=parent, sort_order=form.sort_order.data or 0, actor=current_user)
-            else:
-                org.update_unit(unit, code=form.code.data, name=form.name.data, kind=form.kind.data,
-                                parent=parent, is_active=form.is_active.data,
-                                sort_order=form.sort_order.data or 0, actor=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            flash(f"Đã lưu đơn vị «{unit.name}».", "success")
+                return org.create_unit(**fields)
+            return org.update_unit(unit, is_active=form.is_active.data, **fields)
+
+        saved = commit_or_show(form, save)
+        if saved is not FAILED:
+            flash(f"Đã lưu đơn vị «{saved.name}».", "success")
             return redirect(url_for(".units"))
     return render_template("admin/unit_form.html", form=form, unit=unit), (422 if form.errors else 200)
 
@@ -88,27 +85,27 @@ def user_form(user_id: int | None = None):
         form.username.render_kw = {"readonly": True}
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data)
-        try:
+
+        def save() -> User:
             if person is None:
                 if not form.password.data:
                     raise DomainError("Nhập mật khẩu cho tài khoản mới.", "password")
-                person = users.create_user(
+                created = users.create_user(
                     username=form.username.data, full_name=form.full_name.data, unit=unit, role=form.role.data,
                     title=form.title.data or "", password=form.password.data, email=form.email.data,
                     actor=current_user)
                 if not form.is_active.data:
-                    users.deactivate(person, actor=current_user)
-            else:
-                users.update_user(person, full_name=form.full_name.data, title=form.title.data or "", unit=unit,
-                                  role=form.role.data, is_active=form.is_active.data, email=form.email.data,
-                                  actor=current_user)
-                if form.password.data:
-                    users.set_password(person, form.password.data, actor=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
-            flash(f"Đã lưu tài khoản «{person.username}».", "success")
+                    users.deactivate(created, actor=current_user)
+                return created
+            users.update_user(person, full_name=form.full_name.data, title=form.title.data or "", unit=unit,
+                              role=form.role.data, is_active=form.is_active.data, email=form.email.data,
+                              actor=current_user)
+            if form.password.data:
+                users.set_password(person, form.password.data, actor=current_user)
+            return person
+
+        saved = commit_or_show(form, save)
+        if saved is not FAILED:
+            flash(f"Đã lưu tài khoản «{saved.username}».", "success")
             return redirect(url_for(".users_list"))
     return render_template("admin/user_form.html", form=form, person=person), (422 if form.errors else 200)

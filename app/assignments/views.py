@@ -9,8 +9,7 @@ from app.assignments import services
 from app.assignments.forms import ReassignForm
 from app.assignments.models import Assignment, Plan
 from app.auth.models import User
-from app.core.errors import DomainError
-from app.core.forms import choices, show_error
+from app.core.forms import FAILED, choices, commit_or_show
 from app.core.permissions import require
 from app.core.time import today_vn
 from app.extensions import db
@@ -118,14 +117,10 @@ def reassign(assignment_id: int):
         form.team_unit_id.data = a.team_unit_id or 0
         form.effective_from.data = today_vn()
     if form.validate_on_submit():
-        try:
-            new = services.reassign(a, effective_from=form.effective_from.data, actor=current_user,
-                                    **_parties(form))
-            db.session.commit()
+        new = commit_or_show(form, lambda: services.reassign(
+            a, effective_from=form.effective_from.data, actor=current_user, **_parties(form)))
+        if new is not FAILED:
             return _saved(new)
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
     return render_template("assignments/reassign.html", form=form, assignment=a, plan=a.plan,
                            subject=a.subject_label, history=services.history(a.scope_unit_id, a.subject_key)), (
         422 if request.method == "POST" else 200)
@@ -150,14 +145,11 @@ def new():
         form.team_unit_id.data = 0
         form.effective_from.data = today_vn()
     if form.validate_on_submit():
-        try:
-            created = services.assign(plan=plan, indicator=indicator, effective_from=form.effective_from.data,
-                                      actor=current_user, **_parties(form))
-            db.session.commit()
+        created = commit_or_show(form, lambda: services.assign(
+            plan=plan, indicator=indicator, effective_from=form.effective_from.data, actor=current_user,
+            **_parties(form)))
+        if created is not FAILED:
             return _saved(created)
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
     key = f"I:{indicator.code}"
     return render_template("assignments/reassign.html", form=form, assignment=None, plan=plan,
                            subject=indicator.label, history=services.history(plan.issuing_unit_id, key)), (

@@ -64,3 +64,20 @@ def show_error(form, exc: DomainError) -> None:
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+FAILED = object()
+
+
+def commit_or_show(form, action):
+    """Run a service call and commit; on a DomainError roll back, show its message on the form and return FAILED."""
+    from app.extensions import db
+
+    try:
+        result = action()
+        db.session.commit()
+        return result
+    except DomainError as exc:
+        db.session.rollback()
+        show_error(form, exc)
+        return FAILED

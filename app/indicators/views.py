@@ -4,8 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from app.assignments import services as assignments
-from app.core.errors import DomainError
-from app.core.forms import show_error
+from app.core.forms import FAILED, commit_or_show
 from app.core.permissions import roles_required
 from app.core.time import today_vn
 from app.extensions import db
@@ -75,15 +74,10 @@ def edit_indicator(indicator_id: int):
     indicator = db.session.get(Indicator, indicator_id) or abort(404)
     form = IndicatorForm(obj=indicator)
     if form.validate_on_submit():
-        try:
-            services.update_indicator(indicator, name=form.name.data, definition=form.definition.data or "",
-                                      value_source=form.value_source.data, is_active=form.is_active.data,
-                                      actor=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
+        saved = commit_or_show(form, lambda: services.update_indicator(
+            indicator, name=form.name.data, definition=form.definition.data or "",
+            value_source=form.value_source.data, is_active=form.is_active.data, actor=current_user))
+        if saved is not FAILED:
             flash("Đã lưu chỉ số.", "success")
             return redirect(url_for(".detail", indicator_id=indicator.id))
     return render_template("indicators/edit_indicator.html", form=form, indicator=indicator), (
@@ -98,14 +92,10 @@ def edit_rule(rule_id: int):
     if request.method == "GET":
         form.max_points.data, form.threshold.data = f"{rule.max_points}", f"{rule.threshold}"
     if form.validate_on_submit():
-        try:
-            services.update_rule(rule, max_points=form.max_points.data, threshold=form.threshold.data,
-                                 zero_denominator=form.zero_denominator.data, actor=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
+        saved = commit_or_show(form, lambda: services.update_rule(
+            rule, max_points=form.max_points.data, threshold=form.threshold.data,
+            zero_denominator=form.zero_denominator.data, actor=current_user))
+        if saved is not FAILED:
             flash("Đã lưu quy tắc chấm điểm.", "success")
             return redirect(url_for(".detail", indicator_id=rule.indicator_id))
     return render_template("indicators/edit_rule.html", form=form, rule=rule), (422 if form.errors else 200)
@@ -116,14 +106,10 @@ def edit_rule(rule_id: int):
 def new_version():
     form = VersionForm()
     if form.validate_on_submit():
-        try:
-            version = services.new_version(name=form.name.data, effective_from=form.effective_from.data,
-                                           note=form.note.data or "", actor=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
+        version = commit_or_show(form, lambda: services.new_version(
+            name=form.name.data, effective_from=form.effective_from.data, note=form.note.data or "",
+            actor=current_user))
+        if version is not FAILED:
             flash(f"Đã tạo phiên bản «{version.name}».", "success")
             return redirect(url_for(".catalog"))
     return render_template("indicators/new_version.html", form=form,

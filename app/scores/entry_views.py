@@ -6,8 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.assignments import services as assignments
-from app.core.errors import DomainError
-from app.core.forms import choices, show_error
+from app.core.forms import FAILED, choices, commit_or_show
 from app.core.permissions import require
 from app.extensions import db
 from app.indicators.models import Indicator
@@ -54,14 +53,10 @@ def explain(unit_id: int, indicator_id: int, period_code: str):
     form = ExplanationForm(obj=item.explanation if item else None)
     if form.validate_on_submit():
         require(can_write)
-        try:
-            accountability.save_explanation(unit=unit, indicator=indicator, period=period, reason=form.reason.data,
-                                            remedy=form.remedy.data, due_on=form.due_on.data, actor=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
+        saved = commit_or_show(form, lambda: accountability.save_explanation(
+            unit=unit, indicator=indicator, period=period, reason=form.reason.data, remedy=form.remedy.data,
+            due_on=form.due_on.data, actor=current_user))
+        if saved is not FAILED:
             flash("Đã lưu giải trình và biện pháp khắc phục.", "success")
             return redirect(url_for(".red_list"))
     return render_template("scores/explain.html", unit=unit, indicator=indicator, period=period, item=item,
@@ -84,15 +79,11 @@ def entry():
     if request.method == "GET" and request.args.get("indicator", type=int):
         form.indicator_id.data = request.args.get("indicator", type=int)
     if form.validate_on_submit():
-        try:
-            rec = manual.enter(unit=unit, indicator=db.session.get(Indicator, form.indicator_id.data),
-                               period_text=form.period.data, numerator=form.numerator.data,
-                               denominator=form.denominator.data, note=form.note.data, actor=current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            show_error(form, exc)
-        else:
+        rec = commit_or_show(form, lambda: manual.enter(
+            unit=unit, indicator=db.session.get(Indicator, form.indicator_id.data), period_text=form.period.data,
+            numerator=form.numerator.data, denominator=form.denominator.data, note=form.note.data,
+            actor=current_user))
+        if rec is not FAILED:
             flash(f"Đã lưu {rec.indicator.label} kỳ {form.period.data}: {rec.points} / {rec.max_points} điểm.",
                   "success")
             return redirect(url_for(".entry", unit=unit.id))
