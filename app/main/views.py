@@ -44,8 +44,10 @@ def my_scores(mine) -> dict[int, dict]:
         if latest is None:
             continue
         since = latest.start_date.replace(year=latest.start_date.year - 1)
-        for ind, a in pairs:
-            series = queries.indicator_series(ind, [a.scope_unit], "month", since).get(scope_id, {})
+        scope = pairs[0][1].scope_unit
+        by_subject = queries.series_by_subject([scope], "month", [ind for ind, _ in pairs], since)
+        for ind, _a in pairs:
+            series = by_subject.get(f"I:{ind.code}", {}).get(scope_id, {})
             if not series:
                 continue
             starts = sorted(series)
@@ -54,7 +56,7 @@ def my_scores(mine) -> dict[int, dict]:
             change = (last.points - prev.points) if prev and None not in (last.points, prev.points) else None
             out[ind.id] = {
                 "record": last, "period": queries.period_of("month", starts[-1]), "change": change,
-                "band": queries.band_of(last.points, last.max_points), "unit": a.scope_unit,
+                "band": queries.band_of(last.points, last.max_points), "unit": scope,
                 "spark": charts.sparkline([series[s].points for s in starts], y_max=float(last.max_points)),
             }
     return out

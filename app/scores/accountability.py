@@ -88,20 +88,23 @@ def owner_trends(user: User, kind: str = "month", since: date | None = None) -> 
             i for i in a.group.indicators if assignments.applies(i, a.scope_unit)]
         for ind in inds:
             subjects[(a.scope_unit_id, ind.id)] = ind
-    out = []
-    books: dict[int, OwnerBook] = {}
+    by_scope: dict[int, list[Indicator]] = {}
     for (scope_id, _), ind in sorted(subjects.items(), key=lambda kv: (kv[1].group.sort_order, kv[1].sort_order)):
-        book = books.setdefault(scope_id, OwnerBook(scope_id))
-        scope = db.session.get(Unit, scope_id)
-        series = queries.indicator_series(ind, [scope], kind, since).get(scope_id, {})
-        trend = IndicatorTrend(ind, scope)
-        for start in sorted(series):
-            period = queries.period_of(kind, start)
-            owner = book.owner(ind, period.end_date)
-            trend.points.append(TrendPoint(period, series[start], owner,
-                                           owner is not None and assignments.performs(owner, user)))
-        if any(p.is_mine for p in trend.points) or not trend.points:
-            out.append(trend)
+        by_scope.setdefault(scope_id, []).append(ind)
+    out = []
+    for scope_id, indicators in by_scope.items():
+        book, scope = OwnerBook(scope_id), db.session.get(Unit, scope_id)
+        by_subject = queries.series_by_subject([scope], kind, indicators, since)
+        for ind in indicators:
+            series = by_subject.get(f"I:{ind.code}", {}).get(scope_id, {})
+            trend = IndicatorTrend(ind, scope)
+            for start in sorted(series):
+                period = queries.period_of(kind, start)
+                owner = book.owner(ind, period.end_date)
+                trend.points.append(TrendPoint(period, series[start], owner,
+                                               owner is not None and assignments.performs(owner, user)))
+            if any(p.is_mine for p in trend.points) or not trend.points:
+                out.append(trend)
     return out
 
 
@@ -117,10 +120,13 @@ class RedItem:
         return self.line.indicator
 
 
-def red_items(unit: Unit, period: Period) -> list[RedItem]:
-    """Indicators of a unit that are in the lowest band or fell by more than the configured points."""
+def red_items(unit: Unit, period: Period, card: queries.Scorecard | None = None) -> list[RedItem]:
+    """Indicators of a unit that are in the lowest band or fell by more than the configured points.
+
+    Pass the unit's `card` for the period when the caller has it already.
+    """
     drop_limit = Decimal(str(current_app.config["RED_DROP_POINTS"]))
-    card = queries.scorecard(unit, period)
+    card = card or queries.scorecard(unit, period)
     book = OwnerBook(unit.id)
     explained = {e.indicator_id: e for e in db.session.scalars(sa.select(Explanation).where(
         Explanation.unit_id == unit.id, Explanation.period_kind == period.kind,
@@ -244,11 +250,11 @@ class Faller:
     lines: list[queries.Line]
 
 
-def fallers(unit: Unit, period: Period, limit: int = 5) -> list[Faller]:
+def fallers(unit: Unit, period: Period, limit: int = 5, card: queries.Scorecard | None = None) -> list[Faller]:
     """Owners whose indicators lost the most points since the previous period."""
     book = OwnerBook(unit.id)
     by_owner: dict[str, Faller] = {}
-    for group in queries.scorecard(unit, period).groups:
+    for group in (card or queries.scorecard(unit, period)).groups:
         for line in group.lines:
             if line.change is None or line.change >= 0:
                 continue

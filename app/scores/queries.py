@@ -64,10 +64,12 @@ LIGHT_COLUMNS = (ScoreRecord.unit_id, ScoreRecord.subject_key, ScoreRecord.perio
                  ScoreRecord.points, ScoreRecord.indicator_id, ScoreRecord.group_id)
 
 
-def best_records(unit_ids, kind: str, starts=None, since: date | None = None, *, light: bool = False) -> dict:
+def best_records(unit_ids, kind: str, starts=None, since: date | None = None, *, light: bool = False,
+                 subjects=None) -> dict:
     """One record per (unit, subject, period start): the portal's, else a manual entry, else a computed one.
 
     `light` returns plain rows with only the columns totals need (no ORM objects): for long series.
+    `subjects` limits the read to some subject keys ("I:PROGRESS_ON_TIME", ...).
     """
     query = sa.select(*LIGHT_COLUMNS) if light else sa.select(ScoreRecord)
     query = query.where(
@@ -76,6 +78,8 @@ def best_records(unit_ids, kind: str, starts=None, since: date | None = None, *,
         query = query.where(ScoreRecord.period_start.in_(list(starts)))
     if since is not None:
         query = query.where(ScoreRecord.period_start >= since)
+    if subjects is not None:
+        query = query.where(ScoreRecord.subject_key.in_(list(subjects)))
     rows = db.session.execute(query) if light else db.session.scalars(query)
     best: dict[tuple, object] = {}
     for rec in rows:
@@ -278,12 +282,16 @@ def rank_series(unit: Unit, kind: str, since: date | None = None) -> dict[date, 
 def indicator_series(indicator: Indicator, units: list[Unit], kind: str,
                      since: date | None = None) -> dict[int, dict[date, ScoreRecord]]:
     """An indicator's records per unit per period start."""
-    records = best_records([u.id for u in units], kind, since=since)
-    out: dict[int, dict[date, ScoreRecord]] = defaultdict(dict)
-    key = f"I:{indicator.code}"
-    for (uid, subject, start), rec in records.items():
-        if subject == key:
-            out[uid][start] = rec
+    return series_by_subject(units, kind, [indicator], since).get(f"I:{indicator.code}", {})
+
+
+def series_by_subject(units: list[Unit], kind: str, indicators: list[Indicator],
+                      since: date | None = None) -> dict[str, dict[int, dict[date, ScoreRecord]]]:
+    """Several indicators' records, subject → unit → period start, in one query."""
+    keys = [f"I:{i.code}" for i in indicators]
+    out: dict[str, dict[int, dict[date, ScoreRecord]]] = defaultdict(lambda: defaultdict(dict))
+    for (uid, subject, start), rec in best_records([u.id for u in units], kind, since=since, subjects=keys).items():
+        out[subject][uid][start] = rec
     return out
 
 

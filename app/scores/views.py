@@ -92,7 +92,7 @@ def scorecard(unit_id: int):
         "scores/scorecard.html", unit=unit, card=card, kind=kind, kinds=KINDS, rank=rank,
         total_chart=total_chart, rank_chart=rank_chart,
         periods=queries.available_periods([unit.id], kind), children=[u for u in unit.children if u.is_active],
-        red=accountability.red_items(unit, period), formalities=queries.formality_breakdown(unit, period),
+        red=accountability.red_items(unit, period, card), formalities=queries.formality_breakdown(unit, period),
     )
 
 
@@ -168,10 +168,11 @@ def overview():
                                    [charts.Series("Thứ hạng", [ranks[s][0] if s in ranks else None for s in starts])],
                                    title="Thứ hạng trong tỉnh (1 là cao nhất)", y_max=len(queries.siblings(root)),
                                    rank_axis=True) if ranks else None
-    red = accountability.red_items(root, period)
+    card = queries.scorecard(root, period)
+    red = accountability.red_items(root, period, card)
     return render_template(
         "scores/overview.html", root=root, period=period, kind=kind, kinds=KINDS, indicators=indicators,
-        heat=heat, chart=chart, rank_chart=rank_chart, fallers=accountability.fallers(root, period), red=red,
+        heat=heat, chart=chart, rank_chart=rank_chart, fallers=accountability.fallers(root, period, card=card), red=red,
         periods=queries.available_periods([root.id], kind),
     )
 
