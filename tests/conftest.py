@@ -16,7 +16,8 @@ from app.extensions import db as _db
 from config import TestConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+SAMPLES = FIXTURES / "portal-samples"  # copies of ../shared/portal-samples, SHA-256 as in its manifest
 PASSWORD = "matkhau-thu-nghiem"
 
 

@@ -30,8 +30,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = REPO_ROOT.parent / "shared"
-SAMPLES = SHARED / "portal-samples"
+SAMPLES = REPO_ROOT / "tests" / "fixtures" / "portal-samples"
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # `config` lives at the repo root, outside the installed package
 

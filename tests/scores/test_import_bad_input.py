@@ -18,9 +18,8 @@ from app.org.models import Unit
 from app.org.services import find_unit_by_code
 from app.scores.importer import ImportReport, SourceFile, import_files
 from app.scores.models import ImportBatch, ScoreRecord, ScoreRevision
-from tests.conftest import SHARED
+from tests.conftest import SAMPLES
 
-SAMPLES = SHARED / "portal-samples"
 HEADER = "MaDonVi,Ky,MaChiSo,TuSo,MauSo,TyLe,Diem"
 GOOD_ROW = "NS,2026-09,4,90,100,,"  # row 2 of every bad CSV below: only row 3 is wrong
 

@@ -18,9 +18,8 @@ from app.scores import queries
 from app.scores.importer import import_files, read_paths
 from app.scores.models import ImportBatch, ScoreRecord, ScoreRevision
 from app.scores.periods import parse_period, period_from_request
-from tests.conftest import SHARED
+from tests.conftest import SAMPLES
 
-SAMPLES = SHARED / "portal-samples"
 MANIFEST = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
 CAPTURES = MANIFEST["captures"]
 FORMALITY = MANIFEST["formality"]["code"]

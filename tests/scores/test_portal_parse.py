@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +14,8 @@ from app.indicators.catalog_data import INDICATORS_BY_CODE, INFO_ONLY_CODES
 from app.indicators.scoring import indicator_points, points
 from app.scores.periods import parse_period
 from app.scores.portal import ParsedPortalFile, parse_portal_file
+from tests.conftest import SAMPLES
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = REPO_ROOT.parent / "shared" / "portal-samples"
 TOLERANCE = Decimal("0.01")
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]", re.I)
 
@@ -56,7 +55,8 @@ def test_samples_present() -> None:
     assert len(CAPTURES) == 37
     assert len(SCORE_CAPTURES) == 33
     for capture in CAPTURES:
-        assert (SAMPLES / capture["file"]).is_file(), capture["file"]
+        content = (SAMPLES / capture["file"]).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == capture["sha256"], capture["file"]  # copied unchanged
 
 
 def check_capture(capture: dict) -> tuple[dict[str, int], list[str]]:

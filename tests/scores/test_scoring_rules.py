@@ -12,7 +12,7 @@ from app.indicators import catalog_data
 from app.indicators.scoring import Rule, exact_ratio, indicator_points, points, ratio_of
 
 D = Decimal
-SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seeds" / "002_960c4041b5d6a5c8.txt"
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "002_960c4041b5d6a5c8.txt"
 
 
 @pytest.mark.parametrize(("ratio", "max_points", "threshold", "expected"), [
