@@ -1,9 +1,10 @@
-"""Scoring periods: month "2026-08", quarter "2026-Q3", year "2026"."""
+"""Scoring periods: month "2026-08", quarter "2026-Q3", year "2026" (also typed as "T8/2026", "Quý III/2026")."""
 
 from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from datetime import date
 from typing import NamedTuple
 
@@ -11,9 +12,16 @@ MIN_YEAR = 2000
 MAX_YEAR = 2100
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
-_YEAR = re.compile(r"^(\d{4})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+HINT = "cần dạng 11/2026 (tháng), Quý 3/2026 (quý) hoặc 2026 (năm)"
+
+# Matched against the text folded by _fold: lower case, no diacritics, single spaces, none around "/" and "-".
+_SEP = r"(?:/|-| nam | )"
+_YEAR = re.compile(r"(?:nam ?)?([0-9]{4})")
+_ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
+_ISO_QUARTER = re.compile(r"([0-9]{4})-q([0-9]{1,2})")
+_MONTH = re.compile(rf"(?:(?:thang|t) ?([0-9]{{1,2}}){_SEP}|([0-9]{{1,2}})[/-])([0-9]{{4}})")
+_QUARTER = re.compile(rf"(?:quy|q) ?([0-9]{{1,2}}|iv|i{{1,3}}){_SEP}([0-9]{{4}})")
+_ROMAN_VALUE = {v.lower(): k for k, v in ROMAN.items()}
 
 
 class Period(NamedTuple):
@@ -60,30 +68,50 @@ def year_period(year: int) -> Period:
     return Period("year", date(year, 1, 1), date(year, 12, 31), f"Năm {year}")
 
 
+def _fold(text: str) -> str:
+    """Lower case without diacritics (NFC or NFD input), single spaces, none around "/" and "-"."""
+    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r" ?([/-]) ?", r"\1", text)
+
+
+def _month(year: int, month: int, raw: str) -> Period:
+    """The month period, with the year and month checked."""
+    _check_year(year, raw)
+    if not 1 <= month <= 12:
+        raise ValueError(f"Kỳ đánh giá “{raw}”: tháng phải từ 01 đến 12.")
+    return month_period(year, month)
+
+
+def _quarter(year: int, quarter: str, raw: str) -> Period:
+    """The quarter period ("3" or "III"), with the year and quarter checked."""
+    _check_year(year, raw)
+    number = _ROMAN_VALUE.get(quarter) or int(quarter)
+    if not 1 <= number <= 4:
+        raise ValueError(f"Kỳ đánh giá “{raw}” không hợp lệ: quý phải từ 1 đến 4 (I–IV).")
+    return quarter_period(year, number)
+
+
 def parse_period(text: str) -> Period:
-    """Parse "2026-Q3", "2026-08" or "2026" into (kind, start_date, end_date, label); ValueError otherwise."""
+    """Parse "2026-Q3", "Quý III/2026", "2026-08", "T8/2026", "2026", "Năm 2026"… into a Period; ValueError otherwise."""
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(
-            "Kỳ đánh giá trống: cần dạng 2026-Q3 (quý), 2026-08 (tháng) hoặc 2026 (năm)."
-        )
+        raise ValueError(f"Kỳ đánh giá trống: {HINT}.")
     raw = text.strip()
-    if m := _YEAR.match(raw):
+    folded = _fold(raw)
+    if m := _YEAR.fullmatch(folded):
         year = int(m.group(1))
         _check_year(year, raw)
         return year_period(year)
-    if m := _QUARTER.match(raw):
-        year = int(m.group(1))
-        _check_year(year, raw)
-        return quarter_period(year, int(m.group(2)))
-    if m := _MONTH.match(raw):
-        year, month = int(m.group(1)), int(m.group(2))
-        _check_year(year, raw)
-        if not 1 <= month <= 12:
-            raise ValueError(f"Kỳ đánh giá “{raw}”: tháng phải từ 01 đến 12.")
-        return month_period(year, month)
-    raise ValueError(
-        f"Kỳ đánh giá “{raw}” không hợp lệ: cần dạng 2026-Q3 (quý), 2026-08 (tháng) hoặc 2026 (năm)."
-    )
+    if m := _ISO_QUARTER.fullmatch(folded):
+        return _quarter(int(m.group(1)), m.group(2), raw)
+    if m := _QUARTER.fullmatch(folded):
+        return _quarter(int(m.group(2)), m.group(1), raw)
+    if m := _ISO_MONTH.fullmatch(folded):
+        return _month(int(m.group(1)), int(m.group(2)), raw)
+    if m := _MONTH.fullmatch(folded):
+        return _month(int(m.group(3)), int(m.group(1) or m.group(2)), raw)
+    raise ValueError(f"Kỳ đánh giá “{raw}” không hợp lệ: {HINT}.")
 
 
 def period_from_request(params: dict) -> Period | None:
