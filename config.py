@@ -5,6 +5,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
+# Only for development: production refuses to start with it (app.core.security.check_production_config).
+DEV_SECRET_KEY = "dev-only-change-me"
 
 
 def _database_url(default: str) -> str:
@@ -29,13 +31,16 @@ def _bands(text: str | None):
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    PRODUCTION = False
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'chiso766.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Ninh Sơn")
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "ninhson766")
@@ -46,7 +51,12 @@ class Config:
 
 
 class ProductionConfig(Config):
+    """Behind an HTTPS reverse proxy: cookies only over HTTPS; a real SECRET_KEY is required to start."""
+
+    PRODUCTION = True
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
 
 
 class TestConfig(Config):
@@ -57,4 +67,9 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick; production uses scrypt
 
 
-configs = {"development": Config, "production": ProductionConfig, "testing": TestConfig}
+class _Configs(dict):
+    def __missing__(self, name):
+        raise RuntimeError(f"FLASK_CONFIG={name!r} không hợp lệ; chọn một trong: {', '.join(self)}.")
+
+
+configs = _Configs(development=Config, production=ProductionConfig, testing=TestConfig)
