@@ -41,8 +41,19 @@ def round2(value: Decimal) -> Decimal:
 
 
 @dataclass(frozen=True)
+class Score:
+    """What a rule gives for one value: the ratio shown (percent, 2 decimals) and the points (None: not scored)."""
+
+    ratio: Decimal | None
+    points: Decimal | None
+
+
+@dataclass(frozen=True)
 class Rule:
-    """The scoring rule of one indicator: max points, threshold (percent) and zero-denominator policy."""
+    """The scoring rule of one indicator: max points, threshold (percent) and zero-denominator policy.
+
+    The one implementation of the portal's scoring: imports, manual entry and the demo all score through it.
+    """
 
     max_points: Decimal
     threshold: Decimal = HUNDRED
@@ -57,6 +68,11 @@ class Rule:
             raise ValueError("threshold must be in (0, 100]")
         if self.zero_denominator not in ZERO_DENOMINATOR_POLICIES:
             raise ValueError(f"zero_denominator must be one of {ZERO_DENOMINATOR_POLICIES}")
+
+    @classmethod
+    def of(cls, rule) -> Rule:
+        """The rule of a catalog row (anything with max_points, threshold and zero_denominator)."""
+        return cls(rule.max_points, rule.threshold, rule.zero_denominator)
 
     @property
     def linear(self) -> bool:
@@ -73,6 +89,32 @@ class Rule:
             zero_denominator=self.zero_denominator,
         )
 
+    def evaluate(
+        self,
+        *,
+        numerator: Number | None = None,
+        denominator: Number | None = None,
+        ratio: Number | None = None,
+    ) -> Score:
+        """Ratio and points the way the portal gives them.
+
+        - Nothing to measure (denominator 0): the policy decides. "full" gives the maximum and shows 100 %
+          (no petitions: full 6 points), "zero" gives 0 and shows 0 % (a unit that received no dossier scores
+          0 on indicator 4), "none" leaves it unscored; a ratio the file gives is kept as shown.
+        - Counts known: points from the exact fraction (the portal rounds only the result).
+        - Only a ratio: points from it. No ratio and no counts: not scored (a null ratio is not a zero).
+        """
+        num, den, given = to_decimal(numerator), to_decimal(denominator), to_decimal(ratio)
+        if den is not None and den == 0:
+            if self.zero_denominator == "full":
+                return Score(given if given is not None else HUNDRED, round2(self.max_points))
+            if self.zero_denominator == "none":
+                return Score(given, None)
+            return Score(given if given is not None else Decimal(0), round2(Decimal(0)))
+        exact = exact_ratio(num, den)
+        shown = given if given is not None else (round2(exact) if exact is not None else None)
+        return Score(shown, self.points(exact if exact is not None else given))
+
     def score(
         self,
         *,
@@ -80,15 +122,8 @@ class Rule:
         denominator: Number | None = None,
         ratio: Number | None = None,
     ) -> Decimal | None:
-        """Points from the counts when both are known (exact fraction), else from the given ratio."""
-        return indicator_points(
-            numerator,
-            denominator,
-            ratio,
-            self.max_points,
-            self.threshold,
-            zero_denominator=self.zero_denominator,
-        )
+        """Points only (see evaluate)."""
+        return self.evaluate(numerator=numerator, denominator=denominator, ratio=ratio).points
 
 
 def points(
@@ -147,12 +182,6 @@ def indicator_points(
     *,
     zero_denominator: str = "zero",
 ) -> Decimal | None:
-    """Points the way the portal computes them: from the exact fraction when counts exist, else from ratio."""
-    exact = exact_ratio(numerator, denominator)
-    return points(
-        exact if exact is not None else ratio,
-        max_points,
-        threshold,
-        denominator=denominator,
-        zero_denominator=zero_denominator,
-    )
+    """Points the way the portal computes them (Rule.evaluate): exact fraction, else ratio, 0/0 by policy."""
+    rule = Rule(max_points, threshold, zero_denominator)
+    return rule.score(numerator=numerator, denominator=denominator, ratio=ratio)

@@ -104,7 +104,26 @@ def test_exact_fraction_beats_rounded_ratio() -> None:
     assert indicator_points(None, None, 100, 2, 100, zero_denominator="full") == D("2.00")
     assert indicator_points(0, 0, 0, 6, 100, zero_denominator="full") == D("6.00")
     assert indicator_points(0, 0, 0, 20, 100) == D("0.00")
-    assert indicator_points(0, 0, None, 6, 100) is None
+    assert indicator_points(None, None, None, 6, 100) is None  # a null ratio is not scored
+
+
+# (policy, numerator, denominator, ratio given) → (ratio shown, points): the portal's 0/0 and missing-ratio cases
+ZERO_AND_MISSING = [
+    ("zero", 0, 0, None, D("0"), D("0.00")),          # indicator 4 / 10: nothing received → 0, not "no score"
+    ("zero", 0, 0, D("0"), D("0"), D("0.00")),
+    ("full", 0, 0, None, D("100"), D("6.00")),        # no petitions → full points, 100 %
+    ("full", None, 0, D("100"), D("100"), D("6.00")),  # ELECTRONIC_CERTIFIED_COPY shows 100 %
+    ("none", 0, 0, None, None, None),
+    ("zero", None, None, None, None, None),           # a null ratio without counts: not scored
+    ("zero", 3, 4, None, D("75.00"), D("4.50")),
+    ("zero", None, None, D("75"), D("75"), D("4.50")),
+]
+
+
+@pytest.mark.parametrize(("policy", "num", "den", "ratio", "shown", "expected"), ZERO_AND_MISSING)
+def test_rule_evaluate_zero_denominator_and_missing_ratio(policy, num, den, ratio, shown, expected) -> None:
+    result = Rule(6, 100, policy).evaluate(numerator=num, denominator=den, ratio=ratio)
+    assert (result.ratio, result.points) == (shown, expected)
 
 
 def test_rule_dataclass() -> None:
@@ -139,13 +158,13 @@ def test_catalog_groups_and_totals() -> None:
 
 
 @pytest.mark.parametrize(("code", "max_points", "threshold", "zero"), [
-    ("PUBLISH_ON_TIME", 6, 100, "zero"),
+    ("PUBLISH_ON_TIME", 6, 100, "none"),     # metric indicators: 0/0 is not scored (as the portal shows)
     ("PROGRESS_ON_TIME", 20, 100, "zero"),
     ("ONLINE_PROVIDED", 2, 80, "zero"),
-    ("ONLINE_SUBMITTED", 6, D("98.8"), "zero"),
+    ("ONLINE_SUBMITTED", 6, 50, "zero"),      # the year file gives the full 6 at 98,60 %
     ("PAYMENT_FORMALITY_TRANSACTIONS", 2, 80, "zero"),
     ("PAYMENT_DOSSIERS", 6, 100, "zero"),
-    ("REUSED_DIGITIZED_DATA", 2, 80, "zero"),
+    ("REUSED_DIGITIZED_DATA", 2, 80, "none"),
     ("ELECTRONIC_CERTIFIED_COPY", 2, 100, "full"),
     ("PETITION_PROCESSING_ON_TIME", 6, 100, "full"),
     ("PETITION_HANDLING_SATISFACTION", 6, 100, "full"),
