@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 
 from flask import Flask, render_template
+from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import IntegerConverter
 
+from app.core.security import check_production_config
 from app.extensions import csrf, db, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,8 +28,10 @@ def create_app(config: object | str | None = None) -> Flask:
         config = config_module.configs[config or os.environ.get("FLASK_CONFIG", "development")]
     app.config.from_object(config)
     app.config.from_pyfile("settings.py", silent=True)
+    check_production_config(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -69,6 +74,15 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in URLs: a database id (1 … 2^31 − 1); anything larger answers 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
         code = getattr(error, "code", 500) or 500
@@ -76,14 +90,28 @@ def register_errorhandlers(app: Flask) -> None:
             db.session.rollback()
         return render_template("errors/error.html", code=code), code
 
-    for code in (400, 401, 403, 404, 405, 500):
+    def conflict(_error):
+        """Two people wrote the same record at once: a clear message, never a 500."""
+        db.session.rollback()
+        return render_template("errors/error.html", code=409), 409
+
+    for code in (400, 401, 403, 404, 405, 413, 500):
         app.errorhandler(code)(render_error)
+    app.errorhandler(IntegrityError)(conflict)
 
 
 def register_template_helpers(app: Flask) -> None:
     from app.core import formatting
 
     app.jinja_env.filters.update(formatting.FILTERS)
+
+    @app.template_global()
+    def can_see_scores(unit) -> bool:
+        from flask_login import current_user
+
+        from app.scores.access import can_see_scores_of
+
+        return can_see_scores_of(current_user, unit)
 
     @app.context_processor
     def alert_count():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,6 +20,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 SAMPLES = FIXTURES / "portal-samples"  # copies of ../shared/portal-samples, SHA-256 as in its manifest
 PASSWORD = "matkhau-thu-nghiem"
+# The instant the tests' demo is loaded at (services take the time; the demo's scores end the month before).
+DEMO_NOW = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)
 
 
 def _postgres_url(base: str, schema: str) -> str:
@@ -42,7 +45,14 @@ def ensure_shared_extensions(conn) -> None:
 
 
 def pytest_configure(config):
-    """A TEST_DATABASE_URL that is set but unreachable fails the whole run (never a silent skip)."""
+    """TEST_CLOCK=2030-06-30 runs the suite as if that were today; a TEST_DATABASE_URL that is set but unreachable
+    fails the whole run (never a silent skip)."""
+    clock = os.environ.get("TEST_CLOCK")
+    if clock:
+        import time_machine
+
+        moment = datetime.fromisoformat(clock)
+        time_machine.travel(moment if moment.tzinfo else moment.replace(hour=9, tzinfo=UTC), tick=True).start()
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         return
@@ -118,6 +128,16 @@ def app(_app):
 
 
 @pytest.fixture
+def clock():
+    """The wall clock stopped at DEMO_NOW (Vietnam: 15/11/2026 10:00), for tests through entry points (views, CLI)
+    that read it; services take the time as a parameter and need no such fixture."""
+    import time_machine
+
+    with time_machine.travel(DEMO_NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
 def db(app):
     return _db
 
@@ -137,7 +157,7 @@ def demo(app):
     """The Ninh Sơn demo, with every demo password set to PASSWORD."""
     from app.demo.services import load_demo
 
-    load_demo(PASSWORD)
+    load_demo(PASSWORD, now=DEMO_NOW)
     _db.session.commit()
     return app
 

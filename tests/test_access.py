@@ -31,22 +31,32 @@ PAGES = [
     "/units/{unit:NS.CA}", "/units/{unit:NS.TANSON}", "/officers/{user:yenntk}", "/officers/{user:hungtv}",
     "/assignments/{assignment:II}/history", "/assignments/{assignment:II}/reassign",
     "/admin/users", "/admin/units", "/admin/units/{unit:NS.CA}/edit", "/admin/catalog/rules/{rule}",
+    "/scores/overview", "/scores/red", "/scores/units/{unit:NS}", "/scores/units/{unit:NS.MYSON}",
+    "/scores/ranks/{unit:NT}",
 ]
 
 # expected status per user, in the order of PAGES
 EXPECTED = {
-    # officer of Văn phòng: own unit (and the one-stop office below it), not the police or communes
-    "yenntk": [200, 200, 200, 200, 403, 200, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403],
+    # officer of Văn phòng: own unit (and the one-stop office below it), not the police or communes; the district
+    # scorecard because the district's plan binds her; no overview (chair, head and admin only)
+    "yenntk": [200, 200, 200, 200, 403, 200, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403,
+               403, 200, 200, 403, 403],
     # police officer: only Công an huyện
-    "hungtv": [200, 200, 200, 200, 403, 403, 200, 403, 403, 200, 200, 403, 403, 403, 403, 403],
+    "hungtv": [200, 200, 200, 200, 403, 403, 200, 403, 403, 200, 200, 403, 403, 403, 403, 403,
+               403, 200, 200, 403, 403],
     # commune chair (head): own commune only, the district plan still binds them
-    "binhnv": [200, 200, 200, 200, 403, 403, 403, 200, 403, 403, 200, 403, 403, 403, 403, 403],
+    "binhnv": [200, 200, 200, 200, 403, 403, 403, 200, 403, 403, 200, 403, 403, 403, 403, 403,
+               200, 200, 200, 403, 403],
     # head of Văn phòng: own unit tree, cannot reassign (chair's duty)
-    "phuclv": [200, 200, 200, 200, 403, 200, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403],
-    # district chair: everything in the district, reassigns, no admin pages
-    "hungdv": [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403],
-    # admin: everything
-    "admin": [200] * 16,
+    "phuclv": [200, 200, 200, 200, 403, 200, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403,
+               200, 200, 200, 403, 403],
+    # district chair: everything in the district, reassigns, no admin pages; not the province's ranks page
+    "hungdv": [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403,
+               200, 200, 200, 200, 403],
+    # district admin: everything in the district, but not the national catalog (the operator's)
+    "admin": [200] * 15 + [403] + [200, 200, 200, 200, 403],
+    # province admin (operator): everything, the catalog included
+    "quantri": [200] * 21,
 }
 
 CASES = [(user, page, code) for user, codes in EXPECTED.items() for page, code in zip(PAGES, codes, strict=True)]
@@ -75,7 +85,7 @@ def _reassign_form(db):
     }
 
 
-def test_an_officer_gets_403_on_the_chairs_edit(demo, db, client, auth):
+def test_an_officer_gets_403_on_the_chairs_edit(demo, db, client, auth, clock):
     auth.login("yenntk")
     path = resolve(db, "/assignments/{assignment:II}/reassign")
     assert client.post(path, data=_reassign_form(db)).status_code == 403
@@ -84,7 +94,7 @@ def test_an_officer_gets_403_on_the_chairs_edit(demo, db, client, auth):
     assert [p.username for p in a.performers] == ["yenntk"]
 
 
-def test_the_chair_reassigns_and_the_history_shows_it(demo, db, client, auth):
+def test_the_chair_reassigns_and_the_history_shows_it(demo, db, client, auth, clock):
     auth.login("hungdv")
     path = resolve(db, "/assignments/{assignment:II}/reassign")
     response = client.post(path, data=_reassign_form(db))
@@ -99,16 +109,32 @@ def test_the_chair_reassigns_and_the_history_shows_it(demo, db, client, auth):
         "2024-03-31", "2024-09-30", "2026-11-30", None]
 
 
-def test_a_bad_reassignment_shows_a_vietnamese_message_and_saves_nothing(demo, db, client, auth):
+@pytest.mark.parametrize(("change", "message"), [
+    ({"effective_from": "2026-11-01"}, "Ngày hiệu lực (01/11/2026) không được trước hôm nay (15/11/2026)"),
+    ({"effective_from": "2026-11-01", "correction_reason": "sửa"}, "phải nêu rõ lý do"),
+    ({"effective_from": "2024-01-01", "correction_reason": "Theo quyết định điều động đã ký"},
+     "phải sau ngày bắt đầu của phân công hiện tại (01/10/2024)"),
+])
+def test_a_bad_reassignment_shows_a_vietnamese_message_and_saves_nothing(demo, db, client, auth, clock, change,
+                                                                          message):
     auth.login("hungdv")
-    form = _reassign_form(db) | {"effective_from": "2024-01-01"}
+    form = _reassign_form(db) | change
     response = client.post(resolve(db, "/assignments/{assignment:II}/reassign"), data=form)
     assert response.status_code == 422
-    assert "phải sau ngày bắt đầu của phân công hiện tại (01/10/2024)" in response.get_data(as_text=True)
+    assert message in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == 9
 
 
-def test_the_chair_cannot_pick_a_unit_outside_the_tree(demo, db, client, auth, make_unit):
+def test_the_chair_corrects_the_past_with_a_reason(demo, db, client, auth, clock):
+    auth.login("hungdv")
+    form = _reassign_form(db) | {"effective_from": "2026-11-01",
+                                 "correction_reason": "Đồng chí Văn phụ trách thực tế từ 01/11/2026"}
+    assert client.post(resolve(db, "/assignments/{assignment:II}/reassign"), data=form).status_code == 302
+    table = client.get("/assignments/?on=2026-11-05").get_data(as_text=True)
+    assert "Nguyễn Anh Văn" in table
+
+
+def test_the_chair_cannot_pick_a_unit_outside_the_tree(demo, db, client, auth, make_unit, clock):
     other = make_unit("TB", "UBND huyện Thăng Bình", "district")
     auth.login("hungdv")
     form = _reassign_form(db) | {"responsible_unit_id": other.id}
@@ -117,7 +143,7 @@ def test_the_chair_cannot_pick_a_unit_outside_the_tree(demo, db, client, auth, m
     assert "Lựa chọn không hợp lệ" in response.get_data(as_text=True)
 
 
-def test_the_chair_assigns_one_indicator_separately(demo, db, client, auth):
+def test_the_chair_assigns_one_indicator_separately(demo, db, client, auth, clock):
     from app.indicators.models import Indicator
 
     auth.login("hungdv")

@@ -9,7 +9,8 @@ from app.auth.forms import UserForm
 from app.auth.models import ROLES, User
 from app.core.errors import DomainError
 from app.core.forms import FAILED, choices, commit_or_show
-from app.core.permissions import require, require_unit_visible, roles_required
+from app.core.params import arg_id
+from app.core.permissions import require_unit_visible, roles_required
 from app.extensions import db
 from app.org import services as org
 from app.org.forms import UnitForm
@@ -18,11 +19,11 @@ from app.org.models import Unit
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _unit_choices(exclude: Unit | None = None, *, allow_root: bool = False):
+def _unit_choices(exclude: Unit | None = None):
     scope = org.units_in_scope(current_user)
     options = [(u.id, ("— " * (len(u.ancestors()) - len(current_user.unit.ancestors()))) + u.name)
                for u in scope if exclude is None or not u.is_descendant_of(exclude)]
-    return choices(([(0, "— Không có (đơn vị gốc) —")] if allow_root else []) + options)
+    return choices(options)
 
 
 @bp.route("/units")
@@ -39,13 +40,18 @@ def unit_form(unit_id: int | None = None):
     if unit_id:
         require_unit_visible(unit)
     form = UnitForm(obj=unit)
-    # The choices list deliberately keeps the unit's own subtree so that a cycle is refused with a message.
-    form.parent_id.choices = _unit_choices(allow_root=unit is not None and unit.id == current_user.unit_id)
+    own = unit is not None and unit.id == current_user.unit_id
+    if own:  # an admin's own unit keeps its parent: only the unit above (or the operator) may move it
+        form.parent_id.choices = choices([(unit.parent_id or 0, unit.parent.name if unit.parent else
+                                           "— Không có (đơn vị gốc) —")])
+        form.parent_id.description = "Đơn vị cấp trên của chính đơn vị mình do quản trị cấp trên thay đổi."
+    else:
+        # The choices list deliberately keeps the unit's own subtree so that a cycle is refused with a message.
+        form.parent_id.choices = _unit_choices()
     if request.method == "GET":
-        form.parent_id.data = (unit.parent_id or 0) if unit else request.args.get("parent", type=int)
+        form.parent_id.data = (unit.parent_id or 0) if unit else arg_id("parent")
     if form.validate_on_submit():
         parent = db.session.get(Unit, form.parent_id.data) if form.parent_id.data else None
-        require(parent is None or current_user.can_administer(parent))
 
         def save() -> Unit:
             fields = {"code": form.code.data, "name": form.name.data, "kind": form.kind.data, "parent": parent,

@@ -5,7 +5,9 @@ from flask_login import current_user, login_required
 
 from app.alerts import services
 from app.alerts.models import Alert
+from app.auth.views import safe_next
 from app.core.errors import DomainError
+from app.core.time import now_utc
 from app.extensions import db
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
@@ -26,10 +28,9 @@ def acknowledge(alert_id: int):
     if alert is None:
         abort(404)
     try:
-        services.acknowledge(alert, current_user)
+        services.acknowledge(alert, current_user, now=now_utc())
     except DomainError:
         abort(403)
     db.session.commit()
     flash("Đã xác nhận cảnh báo.", "success")
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/") and not (
-        request.form.get("next") or "").startswith("//") else url_for(".index"))
+    return redirect(safe_next(request.form.get("next")) or url_for(".index"))

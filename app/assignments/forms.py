@@ -16,3 +16,8 @@ class ReassignForm(Form):
     team_unit_id = SelectField("Tổ/bộ phận thực hiện (tất cả thành viên)", coerce=int)
     effective_from = DateField("Hiệu lực từ ngày", validators=[DataRequired("Nhập ngày hiệu lực.")])
     note = TextAreaField("Ghi chú / lý do", validators=[Optional(), Length(max=2000)])
+    correction_reason = TextAreaField(
+        "Lý do điều chỉnh hồi tố", validators=[Optional(), Length(max=2000)],
+        description="Chỉ khi ngày hiệu lực trước hôm nay: việc này đổi người chịu trách nhiệm của thời gian đã qua, "
+                    "được ghi nhật ký cùng lý do.",
+    )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.time import now_utc
 from app.extensions import db
+from app.indicators.models import subject_key
 
 PLAN_STATUSES = {
     "draft": "Dự thảo",
@@ -111,7 +112,8 @@ class Assignment(db.Model):
 
     @staticmethod
     def key_for(group=None, indicator=None) -> str:
-        return f"G:{group.code}" if group is not None else f"I:{indicator.code}"
+        """"G:II" / "I:PROGRESS_ON_TIME" (indicators.models.subject_key, shared with score records)."""
+        return subject_key(group=group, indicator=indicator)
 
     @property
     def subject_label(self) -> str:

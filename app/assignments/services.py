@@ -12,7 +12,6 @@ from app.assignments.models import Assignment, Plan, assignment_performer
 from app.audit.services import record
 from app.auth.models import User
 from app.core.errors import DomainError
-from app.core.time import today_vn
 from app.extensions import db
 from app.indicators.models import Indicator, IndicatorGroup
 from app.org.models import Unit
@@ -35,7 +34,7 @@ def _fmt(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else "nay"
 
 
-def plans_visible_to(user) -> list[Plan]:
+def binding_plans(user) -> list[Plan]:
     """Plans issued by the user's unit or any unit above it (the plans that bind the user)."""
     if user.unit is None:
         return []
@@ -45,9 +44,21 @@ def plans_visible_to(user) -> list[Plan]:
     ))
 
 
+def plans_visible_to(user) -> list[Plan]:
+    """The plans that bind the user, and for chairs and admins also the plans of the units in their tree."""
+    plans = binding_plans(user)
+    if user.unit is not None and user.role in ("chair", "admin"):
+        from app.org.services import descendant_ids
+
+        below = descendant_ids(user.unit.id) - {user.unit.id}
+        plans += list(db.session.scalars(sa.select(Plan).where(Plan.issuing_unit_id.in_(below))
+                                         .order_by(Plan.period_start.desc(), Plan.id.desc())))
+    return plans
+
+
 def current_plan_for(user) -> Plan | None:
     """The newest plan in force that binds the user, nearest issuing unit first."""
-    plans = [p for p in plans_visible_to(user) if p.status != "superseded"]
+    plans = [p for p in binding_plans(user) if p.status != "superseded"]
     if not plans:
         return None
     chain = [user.unit.id, *(u.id for u in user.unit.ancestors())]
@@ -87,6 +98,23 @@ def owner_of(scope_unit_id: int, indicator: Indicator, on: date,
     )
 
 
+class OwnerBook:
+    """Owners of one scope's indicators on any date, from its whole history loaded once (no query per period)."""
+
+    def __init__(self, scope_unit_id: int):
+        self.scope_unit_id = scope_unit_id
+        self.by_key = histories(scope_unit_id)
+
+    def owner(self, indicator: Indicator, on: date) -> Assignment | None:
+        """The assignment answering for the indicator on a date: its own, else its group's."""
+        return (_in_force(self.by_key.get(Assignment.key_for(indicator=indicator), []), on)
+                or _in_force(self.by_key.get(Assignment.key_for(group=indicator.group), []), on))
+
+
+def _in_force(rows: list[Assignment], on: date) -> Assignment | None:
+    return next((a for a in rows if a.is_in_force(on)), None)
+
+
 def histories(scope_unit_id: int) -> dict[str, list[Assignment]]:
     """Every assignment of a scope grouped by subject, oldest first (one query for a whole table)."""
     out: dict[str, list[Assignment]] = {}
@@ -105,9 +133,8 @@ class TableGroup:
     rows: list[tuple[Indicator, Assignment | None]] = field(default_factory=list)
 
 
-def assignment_table(plan: Plan, on: date | None = None) -> list[TableGroup]:
-    """The plan's table as printed: group rows with their indicators beneath."""
-    on = on or today_vn()
+def assignment_table(plan: Plan, on: date) -> list[TableGroup]:
+    """The plan's table as printed on a date: group rows with their indicators beneath."""
     current = assignments_on(plan.issuing_unit_id, on)
     groups = db.session.scalars(
         sa.select(IndicatorGroup).options(selectinload(IndicatorGroup.indicators))
@@ -138,9 +165,8 @@ def _user_assignments(user: User):
     )
 
 
-def indicators_of(user: User, on: date | None = None) -> list[tuple[Indicator, Assignment]]:
+def indicators_of(user: User, on: date) -> list[tuple[Indicator, Assignment]]:
     """Indicators the user answers for on a date, directly or through their team."""
-    on = on or today_vn()
     mine = db.session.scalars(_user_assignments(user).where(
         Assignment.effective_from <= on,
         sa.or_(Assignment.effective_to.is_(None), Assignment.effective_to >= on),
@@ -210,11 +236,43 @@ def _check_no_overlap(scope_unit_id: int, key: str, start: date, end: date | Non
             )
 
 
+def _not_before(today: date, effective_from: date) -> None:
+    if effective_from < today:
+        raise DomainError(
+            f"Ngày hiệu lực ({_fmt(effective_from)}) không được trước hôm nay ({_fmt(today)}): phân công chỉ có hiệu "
+            "lực từ hôm nay trở đi. Muốn sửa người phụ trách của thời gian đã qua, chọn «Điều chỉnh hồi tố» và nêu lý "
+            "do.", "effective_from")
+
+
+def _check_correction(actor, plan: Plan, effective_from: date, today: date, reason: str) -> str:
+    if effective_from >= today:
+        raise DomainError("Điều chỉnh hồi tố chỉ dành cho ngày hiệu lực trước hôm nay; từ hôm nay trở đi hãy "
+                          "chuyển giao bình thường.", "effective_from")
+    if actor is not None and not actor.can_manage_assignments(plan.issuing_unit):
+        raise DomainError("Bạn không có quyền điều chỉnh phân công trong kế hoạch này.")
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise DomainError("Điều chỉnh hồi tố phải nêu rõ lý do (ít nhất 10 ký tự): nó thay đổi người chịu trách "
+                          "nhiệm của thời gian đã qua.", "correction_reason")
+    return reason
+
+
 def assign(*, plan: Plan, group: IndicatorGroup | None = None, indicator: Indicator | None = None,
            responsible: Unit, cooperating: list[Unit] = (), cooperating_label: str = "",
            performers: list[User] = (), team: Unit | None = None, performer_label: str = "",
-           effective_from: date, effective_to: date | None = None, actor=None, note: str = "") -> Assignment:
-    """Create an assignment of a group or an indicator; refuses overlaps and out-of-scope parties."""
+           effective_from: date, effective_to: date | None = None, today: date, actor=None,
+           note: str = "") -> Assignment:
+    """Create an assignment of a group or an indicator from today on; refuses overlaps and out-of-scope parties."""
+    _not_before(today, effective_from)
+    return _assign(plan=plan, group=group, indicator=indicator, responsible=responsible, cooperating=cooperating,
+                   cooperating_label=cooperating_label, performers=performers, team=team,
+                   performer_label=performer_label, effective_from=effective_from, effective_to=effective_to,
+                   actor=actor, note=note)
+
+
+def _assign(*, plan: Plan, group: IndicatorGroup | None, indicator: Indicator | None, responsible: Unit,
+            cooperating, cooperating_label: str, performers, team: Unit | None, performer_label: str,
+            effective_from: date, effective_to: date | None, actor, note: str) -> Assignment:
     if (group is None) == (indicator is None):
         raise DomainError("Phân công phải dành cho đúng một nhóm chỉ số hoặc một chỉ số.")
     if effective_to is not None and effective_to < effective_from:
@@ -237,15 +295,50 @@ def assign(*, plan: Plan, group: IndicatorGroup | None = None, indicator: Indica
     return a
 
 
-def reassign(current: Assignment, *, effective_from: date, responsible: Unit, cooperating: list[Unit] = (),
-             cooperating_label: str = "", performers: list[User] = (), team: Unit | None = None,
-             actor=None, note: str = "") -> Assignment:
-    """Hand a subject to new owners from a date: the current row is closed the day before, never rewritten."""
+def assign_past(*, plan: Plan, indicator: Indicator, responsible: Unit, cooperating: list[Unit] = (),
+                cooperating_label: str = "", performers: list[User] = (), team: Unit | None = None,
+                effective_from: date, today: date, reason: str, actor=None, note: str = "") -> Assignment:
+    """Correct the past: an indicator was assigned apart from its group since a past date (audited, with a reason)."""
+    reason = _check_correction(actor, plan, effective_from, today, reason)
+    created = _assign(plan=plan, group=None, indicator=indicator, responsible=responsible, cooperating=cooperating,
+                      cooperating_label=cooperating_label, performers=performers, team=team, performer_label="",
+                      effective_from=effective_from, effective_to=None, actor=actor, note=note)
+    record(actor, "assignment.correct_past", created, after={"reason": reason, "effective_from": effective_from})
+    return created
+
+
+def reassign(current: Assignment, *, effective_from: date, today: date, responsible: Unit,
+             cooperating: list[Unit] = (), cooperating_label: str = "", performers: list[User] = (),
+             team: Unit | None = None, actor=None, note: str = "") -> Assignment:
+    """Hand a subject to new owners from today or later: the current row is closed the day before, never rewritten."""
+    _not_before(today, effective_from)
+    return _reassign(current, effective_from=effective_from, responsible=responsible, cooperating=cooperating,
+                     cooperating_label=cooperating_label, performers=performers, team=team, actor=actor, note=note)
+
+
+def correct_past(current: Assignment, *, effective_from: date, today: date, reason: str, responsible: Unit,
+                 cooperating: list[Unit] = (), cooperating_label: str = "", performers: list[User] = (),
+                 team: Unit | None = None, actor=None, note: str = "") -> Assignment:
+    """Correct the past: someone else has answered for the subject since a past date (audited, with a reason).
+
+    Scores of the periods since then are attributed to the new owner; the closed row keeps its record.
+    """
+    reason = _check_correction(actor, current.plan, effective_from, today, reason)
+    new = _reassign(current, effective_from=effective_from, responsible=responsible, cooperating=cooperating,
+                    cooperating_label=cooperating_label, performers=performers, team=team, actor=actor, note=note)
+    record(actor, "assignment.correct_past", new, after={"reason": reason, "effective_from": effective_from,
+                                                         "replaces": current.id})
+    return new
+
+
+def _reassign(current: Assignment, *, effective_from: date, responsible: Unit, cooperating, cooperating_label: str,
+              performers, team: Unit | None, actor, note: str) -> Assignment:
     if current.effective_to is not None:
         raise DomainError("Phân công này đã kết thúc; chỉ có thể chuyển giao phân công đang hiệu lực.")
     if effective_from <= current.effective_from:
         raise DomainError(
-            f"Ngày hiệu lực mới phải sau ngày bắt đầu của phân công hiện tại ({_fmt(current.effective_from)})."
+            f"Ngày hiệu lực mới phải sau ngày bắt đầu của phân công hiện tại ({_fmt(current.effective_from)}).",
+            "effective_from",
         )
     cooperating, performers = list(cooperating), list(performers)
     _check_parties(actor, current.plan, responsible, cooperating, performers, team)
@@ -253,10 +346,10 @@ def reassign(current: Assignment, *, effective_from: date, responsible: Unit, co
     current.effective_to = effective_from - timedelta(days=1)
     db.session.flush()
     record(actor, "assignment.close", current, before=before, after=snapshot(current))
-    return assign(
+    return _assign(
         plan=current.plan, group=current.group, indicator=current.indicator, responsible=responsible,
         cooperating=cooperating, cooperating_label=cooperating_label, performers=performers, team=team,
-        effective_from=effective_from, actor=actor, note=note,
+        performer_label="", effective_from=effective_from, effective_to=None, actor=actor, note=note,
     )
 
 

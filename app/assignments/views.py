@@ -10,6 +10,7 @@ from app.assignments.forms import ReassignForm
 from app.assignments.models import Assignment, Plan
 from app.auth.models import User
 from app.core.forms import FAILED, choices, commit_or_show
+from app.core.params import arg_id
 from app.core.permissions import require
 from app.core.time import today_vn
 from app.extensions import db
@@ -39,7 +40,7 @@ def table():
             on = date.fromisoformat(request.args["on"])
         except ValueError:
             flash("Ngày xem không hợp lệ (định dạng YYYY-MM-DD); đang hiển thị hôm nay.", "error")
-    plan = _visible_plan(request.args.get("plan", type=int))
+    plan = _visible_plan(arg_id("plan"))
     rows = services.assignment_table(plan, on) if plan else []
     histories = {}
     if plan:
@@ -102,6 +103,7 @@ def _saved(new: Assignment):
 @bp.route("/<int:assignment_id>/reassign", methods=["GET", "POST"])
 @login_required
 def reassign(assignment_id: int):
+    today = today_vn()
     a = _load_assignment(assignment_id)
     require(current_user.can_manage_assignments(a.plan.issuing_unit))
     if a.effective_to is not None:
@@ -115,13 +117,20 @@ def reassign(assignment_id: int):
         form.cooperating_label.data = a.cooperating_label
         form.performer_ids.data = [p.id for p in a.performers]
         form.team_unit_id.data = a.team_unit_id or 0
-        form.effective_from.data = today_vn()
+        form.effective_from.data = today
     if form.validate_on_submit():
-        new = commit_or_show(form, lambda: services.reassign(
-            a, effective_from=form.effective_from.data, actor=current_user, **_parties(form)))
+        start = form.effective_from.data
+        if start < today and (form.correction_reason.data or "").strip():
+            action = lambda: services.correct_past(  # noqa: E731
+                a, effective_from=start, today=today, reason=form.correction_reason.data or "",
+                actor=current_user, **_parties(form))
+        else:
+            action = lambda: services.reassign(  # noqa: E731
+                a, effective_from=start, today=today, actor=current_user, **_parties(form))
+        new = commit_or_show(form, action)
         if new is not FAILED:
             return _saved(new)
-    return render_template("assignments/reassign.html", form=form, assignment=a, plan=a.plan,
+    return render_template("assignments/reassign.html", form=form, assignment=a, plan=a.plan, today=today,
                            subject=a.subject_label, history=services.history(a.scope_unit_id, a.subject_key)), (
         422 if request.method == "POST" else 200)
 
@@ -129,28 +138,36 @@ def reassign(assignment_id: int):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    plan = _visible_plan(request.args.get("plan", type=int))
-    indicator = db.session.get(Indicator, request.args.get("indicator", type=int) or 0)
+    today = today_vn()
+    plan = _visible_plan(arg_id("plan"))
+    indicator = db.session.get(Indicator, arg_id("indicator") or 0)
     if plan is None or indicator is None:
         abort(404)
     require(current_user.can_manage_assignments(plan.issuing_unit))
     form = ReassignForm()
     _prepare_form(form, plan.issuing_unit)
     if request.method == "GET":
-        group_owner = services.owner_of(plan.issuing_unit_id, indicator, today_vn())
+        group_owner = services.owner_of(plan.issuing_unit_id, indicator, today)
         if group_owner is not None:
             form.responsible_unit_id.data = group_owner.responsible_unit_id
             form.cooperating_unit_ids.data = [u.id for u in group_owner.cooperating_units]
             form.cooperating_label.data = group_owner.cooperating_label
         form.team_unit_id.data = 0
-        form.effective_from.data = today_vn()
+        form.effective_from.data = today
     if form.validate_on_submit():
-        created = commit_or_show(form, lambda: services.assign(
-            plan=plan, indicator=indicator, effective_from=form.effective_from.data, actor=current_user,
-            **_parties(form)))
+        start = form.effective_from.data
+        if start < today and (form.correction_reason.data or "").strip():
+            action = lambda: services.assign_past(  # noqa: E731
+                plan=plan, indicator=indicator, effective_from=start, today=today,
+                reason=form.correction_reason.data or "", actor=current_user, **_parties(form))
+        else:
+            action = lambda: services.assign(  # noqa: E731
+                plan=plan, indicator=indicator, effective_from=start, today=today, actor=current_user,
+                **_parties(form))
+        created = commit_or_show(form, action)
         if created is not FAILED:
             return _saved(created)
-    key = f"I:{indicator.code}"
-    return render_template("assignments/reassign.html", form=form, assignment=None, plan=plan,
+    key = Assignment.key_for(indicator=indicator)
+    return render_template("assignments/reassign.html", form=form, assignment=None, plan=plan, today=today,
                            subject=indicator.label, history=services.history(plan.issuing_unit_id, key)), (
         422 if request.method == "POST" else 200)

@@ -65,6 +65,12 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def is_operator(self) -> bool:
+        """An admin of a root unit (the province, or the top of this installation): runs what is national,
+        such as the indicator catalog. The command line is the operator's too."""
+        return self.role == "admin" and self.unit is not None and self.unit.parent_id is None
+
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
@@ -79,14 +85,6 @@ class User(UserMixin, db.Model):
     def can_administer(self, unit) -> bool:
         """Admins manage units and accounts within their tree."""
         return self.role == "admin" and self.can_see_unit(unit)
-
-    def can_see_scores_of(self, unit) -> bool:
-        """Own tree, plus the scorecard of a unit whose plan binds the user (owners answer for its indicators)."""
-        if self.can_see_unit(unit):
-            return True
-        from app.assignments.services import plans_visible_to
-
-        return unit is not None and any(p.issuing_unit_id == unit.id for p in plans_visible_to(self))
 
     def can_see_user(self, other) -> bool:
         return other.id == self.id or self.can_see_unit(other.unit)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from app.audit.services import record
 from app.auth.models import ROLES, User
 from app.core.errors import DomainError
-from app.core.time import now_utc
 from app.extensions import db
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
@@ -92,14 +92,13 @@ def deactivate(user: User, actor=None) -> None:
     record(actor, "user.deactivate", user, before=before, after=user_snapshot(user))
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, else None; the attempt is audited."""
+def authenticate(username: str, password: str, *, now: datetime) -> User | None:
+    """The active user with these credentials, else None; the attempt is audited (the caller commits)."""
     user = find_user(username or "")
     ok = user is not None and user.is_active and user.check_password(password or "")
     if ok:
-        user.last_login_at = now_utc()
+        user.last_login_at = now
         record(user, "auth.login", user)
     else:
         record(None, "auth.login_failed", user, after={"username": (username or "")[:60]}, object_type="user")
-    db.session.commit()
     return user if ok else None

@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from app.audit.services import record
 from app.auth.forms import LoginForm
 from app.auth.services import authenticate
+from app.core.time import now_utc
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -29,7 +30,8 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+        user = authenticate(form.username.data, form.password.data, now=now_utc())
+        db.session.commit()
         if user is None:
             flash("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đã bị vô hiệu hóa.", "error")
         else:

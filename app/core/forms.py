@@ -69,8 +69,17 @@ def choices(pairs) -> list[SelectChoice]:
 FAILED = object()
 
 
+CONFLICT = ("Người khác vừa lưu cùng dữ liệu này nên thay đổi của bạn chưa được lưu. Giá trị đang lưu được hiển "
+            "thị trên trang: kiểm tra rồi lưu lại nếu cần.")
+
+
 def commit_or_show(form, action):
-    """Run a service call and commit; on a DomainError roll back, show its message on the form and return FAILED."""
+    """Run a service call and commit; on a DomainError roll back, show its message on the form and return FAILED.
+
+    A unique-constraint clash (two people saving the same record at once) rolls back and says so on the form.
+    """
+    from sqlalchemy.exc import IntegrityError
+
     from app.extensions import db
 
     try:
@@ -80,4 +89,8 @@ def commit_or_show(form, action):
     except DomainError as exc:
         db.session.rollback()
         show_error(form, exc)
+        return FAILED
+    except IntegrityError:
+        db.session.rollback()
+        form.form_errors.append(CONFLICT)
         return FAILED

@@ -4,6 +4,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.core.time import now_utc
 from app.demo import data, services
 from app.extensions import db
 
@@ -21,7 +22,7 @@ def seed_demo(reset: bool, if_empty: bool):
     try:
         if reset:
             services.reset_demo()
-        counts = services.load_demo(password, with_scores=True)
+        counts = services.load_demo(password, now=now_utc(), with_scores=True)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -39,5 +40,5 @@ def _print_logins(password: str) -> None:
         return
     click.echo(f"Tài khoản mẫu (mật khẩu: {password}):")
     for username, full_name, title, _, _ in data.OFFICERS:
-        if username in ("admin", "hungdv", "vanna", "yenntk", "hungtv", "haontc", "hatlt", "binhnv"):
+        if username in ("quantri", "admin", "hungdv", "vanna", "yenntk", "hungtv", "haontc", "hatlt", "binhnv"):
             click.echo(f"  {username:<8} {full_name} — {title}")

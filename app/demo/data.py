@@ -39,6 +39,7 @@ UNITS = [
 
 # (username, full name, title, unit code, role)
 OFFICERS = [
+    ("quantri", "Quản trị hệ thống tỉnh", "Quản trị hệ thống, Văn phòng UBND tỉnh", "NT", "admin"),
     ("admin", "Quản trị hệ thống", "Quản trị hệ thống", "NS", "admin"),
     ("hungdv", "Đoàn Văn Hùng", "Chủ tịch UBND huyện", "NS", "chair"),
     ("phuclv", "Lê Văn Phúc", "Chánh Văn phòng HĐND và UBND huyện", "NS.VP", "head"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -12,6 +12,7 @@ from app.assignments.models import Assignment, Plan
 from app.audit.models import AuditEntry
 from app.auth import services as users
 from app.auth.models import User
+from app.core.time import to_vn
 from app.demo import data
 from app.extensions import db
 from app.indicators.models import IndicatorGroup
@@ -56,8 +57,11 @@ def reset_demo() -> None:
         db.session.flush()
 
 
-def load_demo(password: str, *, with_scores: bool = False) -> dict[str, int]:
-    """Create what is missing of the demo; running it twice changes nothing the second time."""
+def load_demo(password: str, *, now: datetime, with_scores: bool = False) -> dict[str, int]:
+    """Create what is missing of the demo as of `now`; running it twice changes nothing the second time.
+
+    Scores run from 08/2022 to the last full month before `now` (Vietnam time).
+    """
     install_default_catalog()
     counts = {"units": 0, "users": 0, "assignments": 0, "scores": 0}
     province = org.find_unit_by_code(data.PROVINCE[0])
@@ -93,22 +97,21 @@ def load_demo(password: str, *, with_scores: bool = False) -> dict[str, int]:
         counts["assignments"] = _load_table(plan, root)
     db.session.flush()
     if with_scores:
-        counts["scores"] = _load_scores()
+        counts["scores"] = _load_scores(now)
     return counts
 
 
-def _load_scores() -> int:
+def _load_scores(now: datetime) -> int:
     """Four years of monthly scores; the red indicators of the last month alert their owners, one is explained."""
-    from app.core.time import today_vn
     from app.demo import scores as demo_scores
     from app.indicators.models import Indicator
     from app.scores import accountability
     from app.scores.queries import latest_period
 
-    loaded = demo_scores.load(today_vn())
+    loaded = demo_scores.load(to_vn(now).date())
     if not loaded:
         return 0
-    accountability.scan_red()
+    accountability.scan_red(now=now)
     unit = org.find_unit_by_code(data.DISTRICT[0])
     period = latest_period([unit.id])
     payment = db.session.scalar(sa.select(Indicator).where(Indicator.code == "PAYMENT_DOSSIERS"))
@@ -116,7 +119,7 @@ def _load_scores() -> int:
         unit=unit, indicator=payment, period=period, actor=users.find_user("hatlt"),
         reason="Nhiều hồ sơ có nghĩa vụ tài chính nộp trực tiếp; Cổng thanh toán bị gián đoạn 6 ngày trong tháng.",
         remedy="Hướng dẫn người dân thanh toán trực tuyến tại Bộ phận một cửa; phối hợp Viettel khắc phục lỗi kết nối.",
-        due_on=period.end_date + timedelta(days=30),
+        due_on=period.end_date + timedelta(days=30), now=now,
     )
     return loaded
 
@@ -131,12 +134,13 @@ def _load_table(plan: Plan, root: Unit) -> int:
             plan=plan, group=groups[gcode], responsible=responsible,
             cooperating=[u for u in coop_units if u.id != responsible.id], cooperating_label=coop_label,
             performers=[users.find_user(x) for x in named], team=org.find_unit_by_code(team) if team else None,
-            effective_from=plan.period_start,
+            effective_from=plan.period_start, today=plan.period_start,  # the table as issued that day
         )
         n += 1
     for gcode, when, named, note in data.HANDOVERS:
-        current = next(a for a in plan.assignments if a.subject_key == f"G:{gcode}" and a.effective_to is None)
-        assignments.reassign(current, effective_from=when, responsible=current.responsible_unit,
+        key = Assignment.key_for(group=groups[gcode])
+        current = next(a for a in plan.assignments if a.subject_key == key and a.effective_to is None)
+        assignments.reassign(current, effective_from=when, today=when, responsible=current.responsible_unit,
                              cooperating=current.cooperating_units, cooperating_label=current.cooperating_label,
                              performers=[users.find_user(x) for x in named], note=note)
         n += 1

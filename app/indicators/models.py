@@ -16,6 +16,16 @@ ZERO_DENOMINATOR = {"zero": "0 điểm", "full": "Đủ điểm", "none": "Khôn
 LEVELS = {"province": "Tỉnh", "department": "Sở, ngành", "district": "Huyện", "commune": "Xã"}
 
 
+def subject_key(*, group=None, indicator=None) -> str:
+    """The one spelling of a scorecard subject: "G:II" for a group, "I:PROGRESS_ON_TIME" for an indicator.
+
+    Assignments (`Assignment.key_for`), score records and alerts all name their subject with it.
+    """
+    if (group is None) == (indicator is None):
+        raise ValueError("subject_key needs exactly one of group / indicator")
+    return f"G:{group.code}" if group is not None else f"I:{indicator.code}"
+
+
 class IndicatorGroup(db.Model):
     __tablename__ = "indicator_group"
 

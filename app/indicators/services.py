@@ -111,8 +111,16 @@ def _decimal(text, label: str, low: Decimal, high: Decimal, *, low_open: bool = 
     return value.quantize(Decimal("0.01"))
 
 
+def _operator_only(actor) -> None:
+    """The national catalog applies to every unit: only an operator changes it (a root-unit admin or the CLI)."""
+    if actor is not None and not actor.is_operator:
+        raise DomainError("Danh mục chỉ số dùng chung cho mọi đơn vị: chỉ quản trị cấp cao nhất (đơn vị gốc) hoặc "
+                          "người vận hành máy chủ mới được sửa.")
+
+
 def update_rule(rule: IndicatorRule, *, max_points, threshold, zero_denominator: str, actor=None) -> IndicatorRule:
-    """Change max points, threshold or the zero-denominator policy of one rule (audited)."""
+    """Change max points, threshold or the zero-denominator policy of one rule (operator only, audited)."""
+    _operator_only(actor)
     if zero_denominator not in ZERO_DENOMINATOR:
         raise DomainError("Cách chấm khi mẫu số bằng 0 không hợp lệ.")
     before = rule_snapshot(rule)
@@ -125,7 +133,8 @@ def update_rule(rule: IndicatorRule, *, max_points, threshold, zero_denominator:
 
 
 def new_version(*, name: str, effective_from: date, note: str = "", actor=None) -> CatalogVersion:
-    """Start a new catalog version from a date, copying the rules in force the day before."""
+    """Start a new catalog version from a date, copying the rules in force the day before (operator only)."""
+    _operator_only(actor)
     if not name.strip():
         raise DomainError("Nhập tên phiên bản danh mục.")
     if db.session.scalar(sa.select(CatalogVersion).where(CatalogVersion.effective_from == effective_from)):
@@ -143,7 +152,8 @@ def new_version(*, name: str, effective_from: date, note: str = "", actor=None) 
 
 def update_indicator(indicator: Indicator, *, name: str, definition: str, value_source: str,
                      is_active: bool, actor=None) -> Indicator:
-    """Edit an indicator's wording and how its value is obtained (audited)."""
+    """Edit an indicator's wording and how its value is obtained (operator only, audited)."""
+    _operator_only(actor)
     if not name.strip():
         raise DomainError("Tên chỉ số không được để trống.")
     before = {"name": indicator.name, "definition": indicator.definition, "value_source": indicator.value_source,

@@ -5,12 +5,12 @@ from flask_login import current_user, login_required
 
 from app.assignments import services as assignments
 from app.core.forms import FAILED, commit_or_show
-from app.core.permissions import roles_required
+from app.core.permissions import require, roles_required
 from app.core.time import today_vn
 from app.extensions import db
 from app.indicators import services
 from app.indicators.forms import IndicatorForm, RuleForm, VersionForm
-from app.indicators.models import CatalogVersion, Indicator, IndicatorRule
+from app.indicators.models import CatalogVersion, Indicator, IndicatorRule, subject_key
 
 bp = Blueprint("indicators", __name__)
 
@@ -33,7 +33,7 @@ def detail(indicator_id: int):
     plan = assignments.current_plan_for(current_user)
     owners = []
     if plan is not None:
-        owners = [a for key in (f"I:{indicator.code}", f"G:{indicator.group.code}")
+        owners = [a for key in (subject_key(indicator=indicator), subject_key(group=indicator.group))
                   for a in assignments.history(plan.issuing_unit_id, key)]
         owners.sort(key=lambda a: a.effective_from)
     rules = sorted(indicator.rules, key=lambda r: r.version.effective_from, reverse=True)
@@ -71,6 +71,7 @@ def _trend(indicator: Indicator, plan):
 @bp.route("/admin/catalog/indicators/<int:indicator_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_indicator(indicator_id: int):
+    require(current_user.is_operator)
     indicator = db.session.get(Indicator, indicator_id) or abort(404)
     form = IndicatorForm(obj=indicator)
     if form.validate_on_submit():
@@ -87,6 +88,7 @@ def edit_indicator(indicator_id: int):
 @bp.route("/admin/catalog/rules/<int:rule_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_rule(rule_id: int):
+    require(current_user.is_operator)
     rule = db.session.get(IndicatorRule, rule_id) or abort(404)
     form = RuleForm(obj=rule)
     if request.method == "GET":
@@ -104,6 +106,7 @@ def edit_rule(rule_id: int):
 @bp.route("/admin/catalog/versions/new", methods=["GET", "POST"])
 @roles_required("admin")
 def new_version():
+    require(current_user.is_operator)
     form = VersionForm()
     if form.validate_on_submit():
         version = commit_or_show(form, lambda: services.new_version(

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from app.assignments import services as assignments
 from app.core.time import today_vn
 from app.extensions import db
+from app.indicators.models import subject_key
 
 bp = Blueprint("main", __name__)
 
@@ -47,7 +48,7 @@ def my_scores(mine) -> dict[int, dict]:
         scope = pairs[0][1].scope_unit
         by_subject = queries.series_by_subject([scope], "month", [ind for ind, _ in pairs], since)
         for ind, _a in pairs:
-            series = by_subject.get(f"I:{ind.code}", {}).get(scope_id, {})
+            series = by_subject.get(subject_key(indicator=ind), {}).get(scope_id, {})
             if not series:
                 continue
             starts = sorted(series)

@@ -36,6 +36,8 @@ class Unit(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20), default="other")
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     portal_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Made up from the name by an import whose file gave no code; the first file with the real code replaces it.
+    is_code_provisional: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     sort_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)

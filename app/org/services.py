@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from app.audit.services import record
@@ -59,9 +61,22 @@ def find_unit_by_code(code: str) -> Unit | None:
     return db.session.scalar(sa.select(Unit).where(Unit.code == code.strip()))
 
 
+CODE_RE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
+
+
+def valid_unit_code(code: str) -> bool:
+    """Unit codes are ASCII letters, digits, ".", "-" and "_" (they end up in file names, URLs and Excel)."""
+    return bool(CODE_RE.match(code or ""))
+
+
 def _validate(code: str, name: str, kind: str, parent: Unit | None, unit: Unit | None) -> None:
     if not code.strip():
         raise DomainError("Mã đơn vị không được để trống.", "code")
+    if not valid_unit_code(code.strip()):
+        raise DomainError(f"Mã đơn vị «{code.strip()[:60]}» không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, dấu chấm, "
+                          "gạch ngang, gạch dưới (tối đa 40 ký tự), ví dụ H44.07.", "code")
+    if len(name.strip()) > 255:
+        raise DomainError("Tên đơn vị dài quá 255 ký tự.", "name")
     if not name.strip():
         raise DomainError("Tên đơn vị không được để trống.", "name")
     if kind not in UNIT_KINDS:
@@ -77,9 +92,33 @@ def _validate(code: str, name: str, kind: str, parent: Unit | None, unit: Unit |
         )
 
 
+def _check_rights(actor, unit: Unit | None, parent: Unit | None) -> None:
+    """An admin acts inside their own tree only: never a new root, never their own unit's parent, never a parent
+    outside the tree (which would cut a part of the tree off). `actor` None is the server operator (CLI)."""
+    if actor is None:
+        return
+    if unit is not None and not actor.can_administer(unit):
+        raise DomainError("Bạn không có quyền sửa đơn vị này (ngoài phạm vi quản lý của bạn).")
+    if unit is not None and parent_id_of(parent) == unit.parent_id:
+        return  # the parent stays as it is
+    if unit is not None and unit.id == actor.unit_id:
+        raise DomainError("Không thể đổi đơn vị cấp trên của chính đơn vị mình: việc này do quản trị đơn vị cấp trên "
+                          "hoặc người vận hành máy chủ thực hiện.", "parent_id")
+    if parent is None:
+        raise DomainError("Chỉ người vận hành máy chủ (lệnh flask setup / flask units create) mới tạo hoặc đặt được "
+                          "đơn vị gốc.", "parent_id")
+    if not actor.can_administer(parent):
+        raise DomainError(f"Đơn vị cấp trên «{parent.name}» nằm ngoài phạm vi quản lý của bạn.", "parent_id")
+
+
+def parent_id_of(parent: Unit | None) -> int | None:
+    return parent.id if parent is not None else None
+
+
 def create_unit(*, code: str, name: str, kind: str, parent: Unit | None, actor=None,
                 sort_order: int = 0, portal_id: str | None = None) -> Unit:
-    """Create a unit under `parent` (None for a root)."""
+    """Create a unit under `parent` (None for a root: the operator only)."""
+    _check_rights(actor, None, parent)
     _validate(code, name, kind, parent, None)
     unit = Unit(code=code.strip(), name=name.strip(), kind=kind, parent=parent,
                 sort_order=sort_order, portal_id=portal_id)
@@ -91,7 +130,10 @@ def create_unit(*, code: str, name: str, kind: str, parent: Unit | None, actor=N
 
 def update_unit(unit: Unit, *, code: str, name: str, kind: str, parent: Unit | None,
                 is_active: bool, sort_order: int = 0, actor=None) -> Unit:
-    """Edit a unit; refuses duplicate codes and cycles in the tree."""
+    """Edit a unit; refuses duplicate codes, cycles in the tree and moves outside the actor's tree."""
+    _check_rights(actor, unit, parent)
+    if actor is not None and unit.id == actor.unit_id and not is_active:
+        raise DomainError("Không thể ngừng hoạt động chính đơn vị của mình.", "is_active")
     _validate(code, name, kind, parent, unit)
     before = unit_snapshot(unit)
     unit.code, unit.name, unit.kind = code.strip(), name.strip(), kind

@@ -1,47 +1,30 @@
-"""Who answered for each score: owner trends, red indicators, explanations and their alerts."""
+"""Who answered for each score: owner trends, red indicators, who must explain them, explanations and alerts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
 
-from app.alerts.models import Alert
+from app.alerts import services as alerts
 from app.assignments import services as assignments
 from app.assignments.models import Assignment
+from app.assignments.services import OwnerBook
 from app.audit.services import record
 from app.auth.models import User
 from app.core.errors import DomainError
-from app.core.time import now_utc
+from app.core.formatting import vn_number
 from app.extensions import db
-from app.indicators.models import Indicator
+from app.indicators.models import Indicator, subject_key
 from app.org.models import Unit
 from app.scores import queries
-from app.scores.models import Explanation
+from app.scores.models import Explanation, ScoreRecord
 from app.scores.periods import Period
 
-
-def _in_force(history: list[Assignment], on: date) -> Assignment | None:
-    return next((a for a in history if a.is_in_force(on)), None)
-
-
-class OwnerBook:
-    """Resolves the owner of indicators of one scope on any date from preloaded history (no query per period)."""
-
-    def __init__(self, scope_unit_id: int):
-        self.scope_unit_id = scope_unit_id
-        rows = db.session.scalars(sa.select(Assignment).options(*assignments._LOAD)
-                                  .where(Assignment.scope_unit_id == scope_unit_id)).all()
-        self.by_key: dict[str, list[Assignment]] = {}
-        for a in rows:
-            self.by_key.setdefault(a.subject_key, []).append(a)
-
-    def owner(self, indicator: Indicator, on: date) -> Assignment | None:
-        return (_in_force(self.by_key.get(f"I:{indicator.code}", []), on)
-                or _in_force(self.by_key.get(f"G:{indicator.group.code}", []), on))
+RED_KINDS = {"indicator_red", "indicator_drop"}
 
 
 @dataclass
@@ -96,7 +79,7 @@ def owner_trends(user: User, kind: str = "month", since: date | None = None) -> 
         book, scope = OwnerBook(scope_id), db.session.get(Unit, scope_id)
         by_subject = queries.series_by_subject([scope], kind, indicators, since)
         for ind in indicators:
-            series = by_subject.get(f"I:{ind.code}", {}).get(scope_id, {})
+            series = by_subject.get(subject_key(indicator=ind), {}).get(scope_id, {})
             trend = IndicatorTrend(ind, scope)
             for start in sorted(series):
                 period = queries.period_of(kind, start)
@@ -108,43 +91,59 @@ def owner_trends(user: User, kind: str = "month", since: date | None = None) -> 
     return out
 
 
+# --- who answers for an indicator of a unit ------------------------------------------------------------------
+
+
+def unit_leaders(unit: Unit) -> list[User]:
+    """Active heads of a unit (e.g. the commune chair), else its chairs: who answers where nothing is assigned."""
+    people = db.session.scalars(sa.select(User).where(
+        User.unit_id == unit.id, User.is_active.is_(True), User.role.in_(("head", "chair")))
+        .order_by(User.full_name)).all()
+    heads = [p for p in people if p.role == "head"]
+    return heads or list(people)
+
+
 @dataclass
-class RedItem:
-    line: queries.Line
-    reasons: list[str]
-    owner: Assignment | None
-    explanation: Explanation | None
+class Accountable:
+    """Who must explain an indicator of a unit: the owner by assignment, else the unit's leaders."""
+
+    assignment: Assignment | None
+    people: list[User]
 
     @property
-    def indicator(self) -> Indicator:
-        return self.line.indicator
+    def by_assignment(self) -> bool:
+        return self.assignment is not None
+
+    @property
+    def label(self) -> str:
+        if self.assignment is not None:
+            return self.assignment.performer_text
+        if self.people:
+            return "Lãnh đạo đơn vị (chưa phân công): " + "; ".join(p.full_name for p in self.people)
+        return "Chưa phân công, đơn vị chưa có tài khoản lãnh đạo"
+
+    def includes(self, user: User) -> bool:
+        return any(p.id == user.id for p in self.people)
 
 
-def red_items(unit: Unit, period: Period, card: queries.Scorecard | None = None) -> list[RedItem]:
-    """Indicators of a unit that are in the lowest band or fell by more than the configured points.
+class Responsibility:
+    """Resolves who answers for a unit's indicators on any date (assignment history and leaders loaded once)."""
 
-    Pass the unit's `card` for the period when the caller has it already.
-    """
-    drop_limit = Decimal(str(current_app.config["RED_DROP_POINTS"]))
-    card = card or queries.scorecard(unit, period)
-    book = OwnerBook(unit.id)
-    explained = {e.indicator_id: e for e in db.session.scalars(sa.select(Explanation).where(
-        Explanation.unit_id == unit.id, Explanation.period_kind == period.kind,
-        Explanation.period_start == period.start_date))}
-    items = []
-    for group in card.groups:
-        for line in group.lines:
-            if line.record is None or line.points is None:
-                continue
-            reasons = []
-            if queries.is_lowest_band(line.points, line.max_points):
-                reasons.append(f"ở mức {line.band[0]}")
-            if line.change is not None and -line.change > drop_limit:
-                reasons.append(f"giảm {-line.change:.2f} điểm".replace(".", ","))
-            if reasons:
-                items.append(RedItem(line, reasons, book.owner(line.indicator, period.end_date),
-                                     explained.get(line.indicator.id)))
-    return items
+    def __init__(self, unit: Unit):
+        self.unit = unit
+        self.book = OwnerBook(unit.id)
+        self._leaders: list[User] | None = None
+
+    def leaders(self) -> list[User]:
+        if self._leaders is None:
+            self._leaders = unit_leaders(self.unit)
+        return self._leaders
+
+    def of(self, indicator: Indicator, on: date) -> Accountable:
+        owner = self.book.owner(indicator, on)
+        if owner is not None:
+            return Accountable(owner, recipients(owner))
+        return Accountable(None, self.leaders())
 
 
 def recipients(owner: Assignment | None) -> list[User]:
@@ -159,57 +158,118 @@ def recipients(owner: Assignment | None) -> list[User]:
     return list(people.values())
 
 
-def subject_key(unit: Unit, indicator: Indicator, period: Period) -> str:
+# --- red indicators ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RedItem:
+    line: queries.Line
+    is_lowest_band: bool
+    drop: Decimal | None  # points lost since the previous period, when more than the configured limit
+    accountable: Accountable
+    explanation: Explanation | None
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.line.indicator
+
+    @property
+    def owner(self) -> Assignment | None:
+        return self.accountable.assignment
+
+    @property
+    def kind(self) -> str:
+        """The alert kind: lowest band outranks a drop."""
+        return "indicator_red" if self.is_lowest_band else "indicator_drop"
+
+    @property
+    def reasons(self) -> list[str]:
+        out = []
+        if self.is_lowest_band:
+            out.append(f"ở mức {self.line.band[0]}")
+        if self.drop is not None:
+            out.append(f"giảm {vn_number(self.drop)} điểm")
+        return out
+
+
+def red_items(unit: Unit, period: Period, card: queries.Scorecard | None = None,
+              responsibility: Responsibility | None = None) -> list[RedItem]:
+    """Indicators of a unit that are in the lowest band or fell by more than the configured points.
+
+    Pass the unit's `card` for the period when the caller has it already.
+    """
+    drop_limit = Decimal(str(current_app.config["RED_DROP_POINTS"]))
+    card = card or queries.scorecard(unit, period)
+    who = responsibility or Responsibility(unit)
+    explained = {e.indicator_id: e for e in db.session.scalars(sa.select(Explanation).where(
+        Explanation.unit_id == unit.id, Explanation.period_kind == period.kind,
+        Explanation.period_start == period.start_date))}
+    items = []
+    for group in card.groups:
+        for line in group.lines:
+            if line.record is None or line.points is None:
+                continue
+            lowest = queries.is_lowest_band(line.points, line.max_points)
+            drop = -line.change if line.change is not None and -line.change > drop_limit else None
+            if lowest or drop is not None:
+                items.append(RedItem(line, lowest, drop, who.of(line.indicator, period.end_date),
+                                     explained.get(line.indicator.id)))
+    return items
+
+
+def alert_key(unit: Unit, indicator: Indicator, period: Period) -> str:
     return f"{unit.code}|{indicator.code}|{period.code}"
 
 
-def scan_red(kind: str = "month") -> int:
-    """Raise one alert per red indicator and recipient for the latest period of every assigned scope; idempotent."""
-    scope_ids = db.session.scalars(sa.select(Assignment.scope_unit_id).distinct()).all()
+def latest_periods(kind: str = "month", unit_ids=None) -> dict[int, Period]:
+    """The newest period of a kind with scores, per unit (one query)."""
+    query = sa.select(ScoreRecord.unit_id, sa.func.max(ScoreRecord.period_start)).where(
+        ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "").group_by(ScoreRecord.unit_id)
+    if unit_ids is not None:
+        query = query.where(ScoreRecord.unit_id.in_(list(unit_ids)))
+    return {uid: queries.period_of(kind, start) for uid, start in db.session.execute(query)}
+
+
+def scan_red(*, now: datetime, kind: str = "month") -> int:
+    """Tell whoever answers for each red indicator of every scored unit's latest period; idempotent.
+
+    Decides who must be told (the owner by assignment, else the unit's leaders); the alerts service tells them
+    once. Alerts of indicators that recovered (a corrected re-import) are resolved. Flushes; the caller commits.
+    """
     created = 0
-    for scope_id in scope_ids:
-        unit = db.session.get(Unit, scope_id)
-        period = queries.latest_period([scope_id], kind)
-        if period is None:
-            continue
+    for unit_id, period in latest_periods(kind).items():
+        unit = db.session.get(Unit, unit_id)
         items = red_items(unit, period)
-        still_red = {subject_key(unit, item.indicator, period) for item in items}
-        # an indicator that recovered (e.g. a corrected re-import) no longer needs its alert
-        for alert in db.session.scalars(sa.select(Alert).where(
-                Alert.subject_type == "score", Alert.unit_id == unit.id, Alert.resolved_at.is_(None),
-                Alert.subject_key.like(f"{unit.code}|%|{period.code}"))):
-            if alert.subject_key not in still_red:
-                alert.resolved_at = now_utc()
+        still_red = {alert_key(unit, item.indicator, period) for item in items}
+        alerts.resolve_missing(subject_type="score", unit_id=unit.id, key_like=f"{unit.code}|%|{period.code}",
+                               keep=still_red, now=now)
         for item in items:
-            key = subject_key(unit, item.indicator, period)
-            have = set(db.session.scalars(sa.select(Alert.recipient_id).where(
-                Alert.subject_type == "score", Alert.subject_key == key)))
-            kind_code = "indicator_red" if item.reasons[0].startswith("ở mức") else "indicator_drop"
-            for person in recipients(item.owner):
-                if person.id in have:
-                    continue
-                db.session.add(Alert(
-                    kind=kind_code, subject_type="score", subject_key=key, recipient_id=person.id, unit_id=unit.id,
-                    message=f"{item.indicator.label} của {unit.name} kỳ {period.label} {', '.join(item.reasons)}: "
-                            "cần giải trình và nêu biện pháp khắc phục.",
-                    link=f"/scores/red/{unit.id}/{item.indicator.id}/{period.code}",
-                    resolved_at=now_utc() if item.explanation else None,
-                ))
-                created += 1
+            created += alerts.notify(
+                kind=item.kind, subject_type="score", subject_key=alert_key(unit, item.indicator, period),
+                recipients=item.accountable.people, unit_id=unit.id, now=now,
+                message=f"{item.indicator.label} của {unit.name} kỳ {period.label} {', '.join(item.reasons)}: "
+                        "cần giải trình và nêu biện pháp khắc phục.",
+                link=f"/scores/red/{unit.id}/{item.indicator.id}/{period.code}",
+                resolved=item.explanation is not None)
     db.session.flush()
     return created
 
 
 def can_explain(user: User, unit: Unit, indicator: Indicator, period: Period) -> bool:
-    """The owner in force at the end of the period, or an admin / chair over the unit."""
+    """Whoever answers for the indicator at the end of the period, or an admin / chair over the unit."""
     if user.role in ("admin", "chair") and user.can_see_unit(unit):
         return True
-    owner = OwnerBook(unit.id).owner(indicator, period.end_date)
-    return owner is not None and assignments.performs(owner, user)
+    return Responsibility(unit).of(indicator, period.end_date).includes(user)
+
+
+def find_explanation(unit: Unit, indicator: Indicator, period: Period) -> Explanation | None:
+    return db.session.scalar(sa.select(Explanation).where(
+        Explanation.unit_id == unit.id, Explanation.indicator_id == indicator.id,
+        Explanation.period_kind == period.kind, Explanation.period_start == period.start_date))
 
 
 def save_explanation(*, unit: Unit, indicator: Indicator, period: Period, reason: str, remedy: str,
-                     due_on: date | None, actor: User) -> Explanation:
+                     due_on: date | None, actor: User, now: datetime) -> Explanation:
     """Record (or revise) the explanation and remedial action of a red indicator; resolves its alerts."""
     if not can_explain(actor, unit, indicator, period):
         raise DomainError("Chỉ người phụ trách chỉ số (hoặc lãnh đạo, quản trị) mới được giải trình.")
@@ -222,25 +282,60 @@ def save_explanation(*, unit: Unit, indicator: Indicator, period: Period, reason
         raise DomainError("Nhập hạn hoàn thành.", "due_on")
     if due_on < period.end_date:
         raise DomainError(f"Hạn hoàn thành phải sau kỳ đánh giá (từ {period.end_date:%d/%m/%Y}).", "due_on")
-    existing = db.session.scalar(sa.select(Explanation).where(
-        Explanation.unit_id == unit.id, Explanation.indicator_id == indicator.id,
-        Explanation.period_kind == period.kind, Explanation.period_start == period.start_date))
+    existing = find_explanation(unit, indicator, period)
     before = None
     if existing is None:
         existing = Explanation(unit_id=unit.id, indicator_id=indicator.id, period_kind=period.kind,
                                period_start=period.start_date, reason=reason, remedy=remedy, due_on=due_on,
-                               author_id=actor.id)
+                               author_id=actor.id, created_at=now, updated_at=now)
         db.session.add(existing)
     else:
         before = {"reason": existing.reason, "remedy": existing.remedy, "due_on": existing.due_on}
         existing.reason, existing.remedy, existing.due_on, existing.author_id = reason, remedy, due_on, actor.id
+        existing.updated_at = now
     db.session.flush()
     record(actor, "score.explain", existing, before=before,
            after={"reason": reason, "remedy": remedy, "due_on": due_on})
-    db.session.execute(sa.update(Alert).where(
-        Alert.subject_type == "score", Alert.subject_key == subject_key(unit, indicator, period),
-        Alert.resolved_at.is_(None)).values(resolved_at=now_utc()))
+    alerts.resolve(subject_type="score", subject_key=alert_key(unit, indicator, period), now=now)
     return existing
+
+
+# --- the red list of a user ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class RedRow:
+    unit: Unit
+    period: Period
+    item: RedItem
+    is_mine: bool
+
+
+def red_list(user: User, kind: str = "month") -> list[RedRow]:
+    """Red indicators of the latest period that the user answers for or oversees.
+
+    Chairs, heads and admins see every scored unit of their tree (communes included), with who answers and
+    whether it was explained; officers see the scorecards their plans are about and their own units.
+    """
+    from app.org.services import descendant_ids
+
+    units: dict[int, Unit] = {p.issuing_unit_id: p.issuing_unit for p in assignments.plans_visible_to(user)}
+    if user.unit_id:
+        tree = descendant_ids(user.unit_id)
+        scored = latest_periods(kind, tree | set(units))
+        units.update({u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(tree)))})
+    else:
+        scored = latest_periods(kind, set(units))
+    rows: list[RedRow] = []
+    for unit in sorted(units.values(), key=lambda u: (len(u.ancestors()), u.sort_order, u.name)):
+        period = scored.get(unit.id)
+        if period is None:
+            continue
+        for item in red_items(unit, period):
+            mine = item.accountable.includes(user)
+            if mine or user.can_see_unit(unit):
+                rows.append(RedRow(unit, period, item, mine))
+    return rows
 
 
 @dataclass

@@ -5,7 +5,11 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from app.core.time import now_utc
+from app.extensions import db
 from app.scores.importer import ImportReport, import_files, read_paths
+
+ROW_ERRORS_PER_FILE = 200
 
 
 @click.group(help="Điểm số các chỉ số 766: nhập số liệu, quét chỉ số cần giải trình.")
@@ -13,23 +17,33 @@ def scores():
     pass
 
 
+def _where(f, e) -> str:
+    if e.row is None:
+        row = ""
+    elif f.rows_are_units:
+        row = f"đơn vị thứ {e.row}" if e.row else "dòng tỉnh (overview)"
+    else:
+        row = f"dòng {e.row}"
+    return ", ".join(x for x in (row, f"cột {e.field}" if e.field else "",
+                                 f"giá trị «{e.value}»" if e.value not in (None, "") else "") if x)
+
+
 def print_report(report: ImportReport) -> None:
+    """One line per file; each row error of its own; repeated problems once, with their count and advice."""
     for f in report.files:
         if f.skipped:
             click.echo(f"- {f.name}: {f.skipped}")
             continue
-        head = f"- {f.name} [{f.kind}{', kỳ ' + f.period if f.period else ''}{', theo TTHC' if f.scope == 'formality' else ''}]"
+        head = (f"- {f.name} [{f.label}{', kỳ ' + f.period if f.period else ''}"
+                f"{', theo TTHC' if f.scope == 'formality' else ''}]")
         if f.errors:
             click.echo(f"{head}: {len(f.errors)} lỗi")
-            unit_rows = f.kind.startswith("Cổng")  # portal JSON: the position of the unit in the file
-            for e in f.errors[:200]:
-                row = (f"đơn vị thứ {e.row}" if e.row else "dòng tỉnh (overview)") if unit_rows else f"dòng {e.row}"
-                where = ", ".join(x for x in (row if e.row is not None else "",
-                                              f"cột {e.field}" if e.field else "",
-                                              f"giá trị «{e.value}»" if e.value not in (None, "") else "") if x)
+            own = report.row_errors(f)
+            for e in own[:ROW_ERRORS_PER_FILE]:
+                where = _where(f, e)
                 click.echo(f"    ✗ {where + ': ' if where else ''}{e.message_vi}")
-            if len(f.errors) > 200:
-                click.echo(f"    … và {len(f.errors) - 200} lỗi khác")
+            if len(own) > ROW_ERRORS_PER_FILE:
+                click.echo(f"    … và {len(own) - ROW_ERRORS_PER_FILE} lỗi khác")
             continue
         r = f.result
         if not report.ok:
@@ -42,6 +56,17 @@ def print_report(report: ImportReport) -> None:
             click.echo(f"    ! {len(r.mismatches)} điểm của cổng lệch quy tắc danh mục quá 0,01 (giữ điểm của cổng):")
             for m in r.mismatches[:5]:
                 click.echo(f"      {m}")
+    summaries = report.summaries()
+    if summaries:
+        click.echo("Lỗi lặp lại (gộp):")
+        for s in summaries:
+            click.echo(f"  ✗ {s.title}: {s.distinct} trường hợp, {s.count} lỗi trong {s.files} tệp. Ví dụ:")
+            for example in s.examples:
+                click.echo(f"      {example}")
+            if s.distinct > len(s.examples):
+                click.echo(f"      … và {s.distinct - len(s.examples)} trường hợp khác")
+            if s.hint:
+                click.echo(f"    → {s.hint}")
     for unit in report.created_units:
         click.echo(f"+ tạo đơn vị {unit}")
 
@@ -63,18 +88,20 @@ def import_command(paths, dry_run, period, formality, scope, create_units):
     with click.progressbar(length=len(files), label="Đang đọc tệp", file=click.get_text_stream("stderr")) as bar:
         report = import_files(files, period=period, formality=formality, scope=scope, create_units=create_units,
                               dry_run=dry_run, on_file=lambda _src: bar.update(1))
+    alerts = 0
+    if report.ok and not dry_run and not report.nothing_new:
+        from app.scores.accountability import scan_red
+
+        alerts = scan_red(now=now_utc())  # the import and the alerts it causes commit together
+        db.session.commit()
+    else:
+        db.session.rollback()
     print_report(report)
     if not report.ok:
         raise click.ClickException(f"Có lỗi trong {sum(1 for f in report.files if f.errors)} tệp: "
                                    "không ghi dữ liệu nào. Sửa lỗi rồi nhập lại.")
-    if not dry_run and not report.nothing_new:
-        from app.extensions import db
-        from app.scores.accountability import scan_red
-
-        alerts = scan_red()
-        db.session.commit()
-        if alerts:
-            click.echo(f"Đã gửi {alerts} cảnh báo chỉ số cần giải trình.")
+    if alerts:
+        click.echo(f"Đã gửi {alerts} cảnh báo chỉ số cần giải trình.")
     verb = "Sẽ ghi" if dry_run else "Đã ghi"
     if report.nothing_new:
         click.echo("Không có gì mới: dữ liệu đã có đầy đủ.")
@@ -88,9 +115,8 @@ def import_command(paths, dry_run, period, formality, scope, create_units):
 @scores.command("scan-red", help="Tìm chỉ số chuyển đỏ / giảm mạnh ở kỳ mới nhất và gửi cảnh báo cho người phụ trách.")
 @with_appcontext
 def scan_red_command():
-    from app.extensions import db
     from app.scores.accountability import scan_red
 
-    created = scan_red()
+    created = scan_red(now=now_utc())
     db.session.commit()
     click.echo(f"Đã tạo {created} cảnh báo mới." if created else "Không có cảnh báo mới.")

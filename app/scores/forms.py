@@ -13,10 +13,9 @@ class ExplanationForm(Form):
 
 
 class ManualEntryForm(Form):
-    unit_id = SelectField("Đơn vị được đánh giá", coerce=int)
     indicator_id = SelectField("Chỉ số", coerce=int)
     period = StringField("Kỳ", validators=[DataRequired("Nhập kỳ đánh giá.")],
-                         description="Tháng 2026-10, quý 2026-Q3 hoặc năm 2026.")
+                         description="Tháng 10/2026, quý Quý 3/2026 (hoặc Q3/2026) hoặc năm 2026.")
     numerator = StringField("Tử số", validators=[DataRequired("Nhập tử số.")])
     denominator = StringField("Mẫu số", validators=[DataRequired("Nhập mẫu số.")])
     note = TextAreaField("Ghi chú, nguồn số liệu", validators=[Optional(), Length(max=2000)])

@@ -1,4 +1,8 @@
-"""Import score files (portal JSON, CSV, XLSX) all or nothing: parse, resolve units and indicators, upsert."""
+"""Import score files (portal JSON, CSV, XLSX) all or nothing: parse, resolve units and indicators, upsert.
+
+The service flushes and never commits: the entry point (CLI, upload page) commits the import together with the
+red-indicator scan, or rolls back (a dry run, or any error in any file).
+"""
 
 from __future__ import annotations
 
@@ -15,15 +19,38 @@ from app.audit.services import record
 from app.extensions import db
 from app.indicators.models import Indicator, IndicatorGroup
 from app.indicators.services import rules_on
-from app.org.models import Unit
 from app.scores import tabular
 from app.scores.models import ImportBatch
 from app.scores.periods import Period, parse_period, period_from_request
-from app.scores.portal import ParseError, parse_portal_file
-from app.scores.services import ScoreInput, UpsertResult, upsert
+from app.scores.portal import ParseError, PortalScoreRow, parse_portal_file
+from app.scores.services import MAX_COUNT, ScoreInput, UpsertResult, upsert
+from app.scores.units import UnitResolver
 
-KIND_BY_TYPE = {"PROVINCE": "province", "PROVINCIAL_DEPARTMENT": "department", "COMMUNE": "commune",
-                "DISTRICT": "district"}
+FORMAT_LABELS = {"portal-json": "Cổng DVCQG", "csv": "CSV", "xlsx": "XLSX"}
+MAX_JSON_BYTES = 64 * 1024 * 1024  # a portal response is a few hundred kB; anything this big is not one
+
+# Problems that repeat over many rows and files: one summary line each, with this advice once.
+HINTS = {
+    "unknown_unit": "Thêm đơn vị (trang Quản trị › Đơn vị, hoặc lệnh flask units create), hoặc cho phép tạo đơn vị "
+                    "mới (dòng lệnh: --create-units; trang nhập: ô «Tạo đơn vị chưa có trong hệ thống»).",
+    "outside_tree": "Chỉ nhập số liệu của các đơn vị thuộc phạm vi bạn quản lý.",
+    "portal_id_conflict": "Mỗi đơn vị trên cổng chỉ gắn với một đơn vị trong hệ thống: kiểm tra mã đơn vị trong tệp "
+                          "và mã cổng đã gắn (trang Quản trị › Đơn vị).",
+    "name_mismatch": "Kiểm tra lại tệp có đúng của đơn vị này không; nếu đúng, sửa tên đơn vị trong hệ thống cho "
+                     "khớp tên trên cổng.",
+    "period_missing": "Nhập kỳ (dòng lệnh: --period; trang nhập: ô «Kỳ»), ví dụ 2026-Q3, 2026-08, 2026.",
+    "scope_missing": "Chọn phạm vi (dòng lệnh: --scope all hoặc --formality MÃ_TTHC; trang nhập: ô «Phạm vi»).",
+    "formality_missing": "Nhập mã TTHC (dòng lệnh: --formality; trang nhập: ô «Mã TTHC»), ví dụ 2.000815.",
+}
+SUMMARY_TITLES = {
+    "unknown_unit": "Đơn vị chưa có trong hệ thống",
+    "outside_tree": "Đơn vị nằm ngoài phạm vi quản lý của bạn",
+    "portal_id_conflict": "Mã đơn vị trên cổng đã gắn với đơn vị khác",
+    "name_mismatch": "Tên đơn vị trong tệp khác tên trong hệ thống",
+    "period_missing": "Không xác định được kỳ đánh giá của tệp",
+    "scope_missing": "Không xác định được phạm vi số liệu (toàn đơn vị hay theo một TTHC)",
+    "formality_missing": "Tệp số liệu theo một TTHC nhưng không rõ mã TTHC",
+}
 
 
 @dataclass
@@ -34,11 +61,17 @@ class SourceFile:
     formality_code: str | None = None
     scope: str | None = None  # "all" / "formality" when the person importing says so
 
+    @property
+    def file_format(self) -> str:
+        lower = self.name.lower()
+        return "xlsx" if lower.endswith(".xlsx") else "csv" if lower.endswith(".csv") else "portal-json"
+
 
 @dataclass
 class FileReport:
     name: str
-    kind: str = ""
+    file_format: str = ""
+    portal_group: str | None = None
     period: str = ""
     scope: str = "all"
     rows: int = 0
@@ -46,6 +79,30 @@ class FileReport:
     errors: list[ParseError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     result: UpsertResult = field(default_factory=UpsertResult)
+
+    @property
+    def label(self) -> str:
+        """"Cổng DVCQG · transparency", "CSV", "XLSX"."""
+        base = FORMAT_LABELS.get(self.file_format, self.file_format)
+        return f"{base} · {self.portal_group or '?'}" if self.file_format == "portal-json" else base
+
+    @property
+    def rows_are_units(self) -> bool:
+        """In a portal file a row number is the unit's position (0 = the province row); else a line number."""
+        return self.file_format == "portal-json"
+
+
+@dataclass
+class ErrorSummary:
+    """One repeated problem over the whole import: how often, where, a few examples, and what to do."""
+
+    code: str
+    title: str
+    count: int
+    files: int
+    examples: list[str]
+    distinct: int
+    hint: str
 
 
 @dataclass
@@ -64,6 +121,32 @@ class ImportReport:
     @property
     def nothing_new(self) -> bool:
         return self.total("new") == 0 and self.total("changed") == 0 and not self.created_units
+
+    def summaries(self, examples: int = 5) -> list[ErrorSummary]:
+        """Repeated problems (errors with a code) gathered over every file."""
+        out: dict[str, ErrorSummary] = {}
+        seen: dict[str, set] = {}
+        in_files: dict[str, set] = {}
+        for f in self.files:
+            for e in f.errors:
+                if not e.code:
+                    continue
+                s = out.setdefault(e.code, ErrorSummary(e.code, SUMMARY_TITLES.get(e.code, e.code), 0, 0, [], 0,
+                                                        HINTS.get(e.code, "")))
+                s.count += 1
+                in_files.setdefault(e.code, set()).add(f.name)
+                value = str(e.value) if e.value not in (None, "") else f.name
+                if value not in seen.setdefault(e.code, set()):
+                    seen[e.code].add(value)
+                    if len(s.examples) < examples:
+                        s.examples.append(e.message_vi)
+        for code, s in out.items():
+            s.files, s.distinct = len(in_files[code]), len(seen[code])
+        return list(out.values())
+
+    def row_errors(self, f: FileReport) -> list[ParseError]:
+        """A file's errors that are not summarised (each says something of its own row)."""
+        return [e for e in f.errors if not e.code]
 
 
 def read_paths(paths: list[str]) -> list[SourceFile]:
@@ -91,7 +174,7 @@ def _manifest_entry(path: str) -> tuple[dict | None, str | None]:
             try:
                 with open(manifest, encoding="utf-8") as handle:
                     data = json.load(handle)
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):
                 return None, None
             rel = os.path.relpath(os.path.abspath(path), candidate).replace(os.sep, "/")
             entry = next((c for c in data.get("captures", []) if c.get("file") == rel), None)
@@ -112,45 +195,6 @@ def _is_listing(obj) -> bool:
         for i in items[:5])
 
 
-class _Resolver:
-    """Finds units by code, else by the portal's id; creates them on request (under the file's province row)."""
-
-    def __init__(self, create: bool, report: ImportReport, actor=None):
-        self.create, self.report, self.actor = create, report, actor
-        self.by_code = {u.code: u for u in db.session.scalars(sa.select(Unit))}
-        self.by_portal = {u.portal_id: u for u in self.by_code.values() if u.portal_id}
-
-    def find(self, code, portal_id) -> Unit | None:
-        unit = (self.by_code.get(code) if code else None) or (self.by_portal.get(portal_id) if portal_id else None)
-        if unit is not None and portal_id and not unit.portal_id and portal_id not in self.by_portal:
-            unit.portal_id = portal_id
-            self.by_portal[portal_id] = unit
-        return unit
-
-    def may_write(self, unit: Unit) -> bool:
-        """From the web, an admin imports only for units in their own tree (the command line is the operator's)."""
-        return self.actor is None or self.actor.can_administer(unit)
-
-    def may_create_under(self, parent: Unit | None) -> bool:
-        if self.actor is None:
-            return True
-        return self.may_write(parent) if parent is not None else self.actor.unit.parent_id is None
-
-    def make(self, row, parent: Unit | None) -> Unit | None:
-        if not self.may_create_under(parent):
-            return None
-        code = row.unit_code or f"P.{(row.portal_id or '')[-12:]}"
-        unit = Unit(code=code, name=row.unit_name or code, parent=parent, portal_id=row.portal_id,
-                    kind=KIND_BY_TYPE.get(row.unit_type or "", "commune" if row.unit_level == "COMMUNE" else "other"))
-        db.session.add(unit)
-        db.session.flush()
-        self.by_code[code] = unit
-        if row.portal_id:
-            self.by_portal[row.portal_id] = unit
-        self.report.created_units.append(f"{code} — {unit.name}")
-        return unit
-
-
 def _catalog():
     indicators = list(db.session.scalars(sa.select(Indicator)))
     by_key = {}
@@ -164,7 +208,18 @@ def _catalog():
     return by_key, groups
 
 
-def _portal_items(src: SourceFile, fr: FileReport, period_arg: str | None, resolver: _Resolver) -> list[ScoreInput]:
+@dataclass
+class _PortalFile:
+    """A parsed portal file waiting for its units to be resolved."""
+
+    src: SourceFile
+    report: FileReport
+    rows: list[PortalScoreRow]
+    period: Period
+    formality: str
+
+
+def _parse_portal(src: SourceFile, fr: FileReport, period_arg: str | None) -> _PortalFile | None:
     payload = (src.manifest or {}).get("payload") or {}
     period: Period | None = None
     if period_arg:
@@ -172,64 +227,48 @@ def _portal_items(src: SourceFile, fr: FileReport, period_arg: str | None, resol
             period = parse_period(period_arg)
         except ValueError as exc:
             fr.errors.append(ParseError(None, "--period", period_arg, str(exc)))
-            return []
+            return None
     elif payload:
         period = period_from_request(payload)
     scope = (src.manifest or {}).get("scope") or ("formality" if payload.get("formalityId") else None) or (
         src.scope) or ("formality" if src.formality_code and not src.manifest else None)
     parsed = parse_portal_file(src.content, period=period.code if period else None, scope=scope)
-    fr.kind, fr.warnings = f"Cổng DVCQG · {parsed.portal_group or '?'}", list(parsed.warnings)
+    fr.portal_group, fr.warnings = parsed.portal_group, list(parsed.warnings)
     fr.errors.extend(parsed.errors)
     if parsed.errors:
-        return []
+        return None
     if period is None and parsed.period:
         period = parse_period(parsed.period)
     if period is None:
-        fr.errors.append(ParseError(None, "period", None, "Không xác định được kỳ đánh giá của tệp: nhập kỳ "
-                                                          "(dòng lệnh: --period; trang nhập: ô «Kỳ»), ví dụ 2026-Q3, "
-                                                          "2026-08, 2026."))
-        return []
+        fr.errors.append(ParseError(None, "period", None, "Không xác định được kỳ đánh giá của tệp: "
+                                    + HINTS["period_missing"], code="period_missing"))
+        return None
     if parsed.scope_source == "default":
         fr.errors.append(ParseError(None, "scope", None, "Dữ liệu trong tệp không cho biết đây là số liệu toàn đơn vị "
-                                                         "hay theo một TTHC: chọn phạm vi (dòng lệnh: --scope all hoặc "
-                                                         "--formality MÃ_TTHC; trang nhập: ô «Phạm vi»)."))
-        return []
+                                    "hay theo một TTHC: " + HINTS["scope_missing"], code="scope_missing"))
+        return None
     fr.period, fr.scope = period.code, parsed.scope
     formality = ""
     if parsed.scope == "formality":
         formality = src.formality_code or payload.get("formalityCode") or ""
         if not formality:
-            fr.errors.append(ParseError(None, "formality", None, "Tệp là số liệu theo một TTHC nhưng không rõ mã TTHC: "
-                                                                 "nhập mã (dòng lệnh: --formality; trang nhập: ô «Mã "
-                                                                 "TTHC»), ví dụ 2.000815."))
-            return []
+            fr.errors.append(ParseError(None, "formality", None, "Tệp là số liệu theo một TTHC nhưng không rõ mã "
+                                        "TTHC: " + HINTS["formality_missing"], code="formality_missing"))
+            return None
+    return _PortalFile(src, fr, parsed.rows, period, formality)
+
+
+def _portal_items(pf: _PortalFile, resolver: UnitResolver) -> list[ScoreInput]:
+    fr = pf.report
     by_key, groups = _catalog()
     province = None
-    for row in parsed.rows:
+    for row in pf.rows:
         if row.is_overview:
-            province = resolver.find(row.unit_code, row.portal_id)
-            if province is None and resolver.create:
-                province = resolver.make(row, None)
-    items, unknown = [], set()
-    for row in parsed.rows:
-        unit = resolver.find(row.unit_code, row.portal_id)
-        if unit is None and resolver.create:
-            unit = resolver.make(row, province if not row.is_overview else None)
-        if unit is not None and not resolver.may_write(unit) or unit is None and resolver.create:
-            if row.portal_id not in unknown:
-                unknown.add(row.portal_id)
-                fr.errors.append(ParseError(row.row, "departmentCode", row.unit_code or row.portal_id,
-                                            f"Đơn vị «{row.unit_name}» nằm ngoài phạm vi quản lý của bạn: "
-                                            "không nhập (và không tạo) số liệu cho đơn vị này."))
-            continue
+            province = resolver.resolve(row, fr, parent=None)
+    items = []
+    for row in pf.rows:
+        unit = province if row.is_overview else resolver.resolve(row, fr, parent=province)
         if unit is None:
-            if row.portal_id in unknown:
-                continue
-            unknown.add(row.portal_id)
-            fr.errors.append(ParseError(row.row, "departmentCode", row.unit_code or row.portal_id,
-                                        f"Không có đơn vị «{row.unit_name}» (mã {row.unit_code or '—'}, mã cổng "
-                                        f"{row.portal_id}) trong hệ thống: thêm đơn vị, hoặc cho phép tạo đơn vị mới (dòng lệnh: --create-units; trang "
-                                        "nhập: ô «Tạo đơn vị chưa có»)."))
             continue
         indicator = by_key.get((row.indicator_code or "").upper()) if row.indicator_code else None
         group = groups.get(row.group_code)
@@ -239,9 +278,9 @@ def _portal_items(src: SourceFile, fr: FileReport, period_arg: str | None, resol
         if row.data_quality:
             quality = " — ".join(str(v) for v in row.data_quality.values() if v)[:400]
         items.append(ScoreInput(
-            unit=unit, period=period, source="portal", indicator=indicator,
+            unit=unit, period=pf.period, source="portal", indicator=indicator,
             group=indicator.group if indicator else group, numerator=row.numerator, denominator=row.denominator,
-            ratio=row.ratio, portal_points=row.score, max_points=row.max_score, formality_code=formality,
+            ratio=row.ratio, portal_points=row.score, max_points=row.max_score, formality_code=pf.formality,
             data_quality=quality, extra=_jsonable(row.extra) or None, row=row.row))
     return items
 
@@ -250,26 +289,19 @@ def _jsonable(extra: dict) -> dict:
     return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in (extra or {}).items()}
 
 
-def _table_items(src: SourceFile, fr: FileReport, resolver: _Resolver) -> list[ScoreInput]:
-    parsed = tabular.parse_xlsx(src.content) if src.name.lower().endswith(".xlsx") else tabular.parse_csv(src.content)
-    fr.kind = "XLSX" if src.name.lower().endswith(".xlsx") else "CSV"
+def _table_items(src: SourceFile, fr: FileReport, resolver: UnitResolver) -> list[ScoreInput]:
+    parsed = tabular.parse_xlsx(src.content) if src.file_format == "xlsx" else tabular.parse_csv(src.content)
     fr.errors.extend(parsed.errors)
     by_key, _ = _catalog()
     items = []
     for row in parsed.rows:
-        unit = resolver.find(row.unit, None)
-        if unit is not None and not resolver.may_write(unit):
-            fr.errors.append(ParseError(row.row, "MaDonVi", row.unit,
-                                        f"Đơn vị «{unit.name}» nằm ngoài phạm vi quản lý của bạn."))
-            continue
+        unit = resolver.by_code_only(row.unit, fr, row.row)
         indicator = by_key.get(row.indicator.upper())
         try:
             period = parse_period(row.period)
         except ValueError as exc:
             fr.errors.append(ParseError(row.row, "Ky", row.period, str(exc)))
             period = None
-        if unit is None:
-            fr.errors.append(ParseError(row.row, "MaDonVi", row.unit, f"Không có đơn vị mã «{row.unit}»."))
         if indicator is None:
             fr.errors.append(ParseError(row.row, "MaChiSo", row.indicator,
                                         f"Không có chỉ số «{row.indicator}» (dùng mã trên cổng hoặc số thứ tự 1–19, 16b)."))
@@ -288,11 +320,9 @@ def _table_items(src: SourceFile, fr: FileReport, resolver: _Resolver) -> list[S
     return items
 
 
-LIMIT = Decimal(10) ** 15  # what the numeric columns hold with room to spare
-
-
-def _check_ranges(items: list[ScoreInput], fr: FileReport, points_field: str) -> None:
+def _check_ranges(items: list[ScoreInput], fr: FileReport) -> None:
     """Values the database would refuse are row errors here, never a crash at write time."""
+    points_field = "score" if fr.file_format == "portal-json" else "Diem"
     rules: dict = {}
     for item in items:
         if item.period.start_date not in rules:
@@ -306,62 +336,85 @@ def _check_ranges(items: list[ScoreInput], fr: FileReport, points_field: str) ->
             fr.errors.append(ParseError(item.row, "ratio", item.ratio, "Tỷ lệ phải trong khoảng 0–100 (%)."))
         for name in ("numerator", "denominator"):
             value = getattr(item, name)
-            if value is not None and abs(value) >= LIMIT:
-                fr.errors.append(ParseError(item.row, name, value, f"Giá trị {value} quá lớn."))
+            if value is not None and abs(value) >= MAX_COUNT:
+                fr.errors.append(ParseError(item.row, name, value, f"Giá trị {value} quá lớn (tối đa 15 chữ số)."))
+
+
+def _load_json(src: SourceFile, fr: FileReport):
+    """The file as JSON (None if it is not JSON: the portal parser then says why), or a refusal when too big."""
+    if len(src.content) > MAX_JSON_BYTES:
+        fr.errors.append(ParseError(None, None, None, f"Tệp JSON quá lớn ({len(src.content) // (1024 * 1024)} MB): "
+                                                      "một tệp của cổng chỉ vài trăm kB."))
+        return None
+    try:
+        return json.loads(src.content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
 
 
 def import_files(files: list[SourceFile], *, period: str | None = None, formality: str | None = None,
-                 scope: str | None = None,
-                 create_units: bool = False, dry_run: bool = False, actor=None, on_file=None) -> ImportReport:
-    """Import every file or none: any error anywhere rolls everything back; a dry run always rolls back."""
+                 scope: str | None = None, create_units: bool = False, dry_run: bool = False, actor=None,
+                 on_file=None) -> ImportReport:
+    """Check every file, then write them all only when none has an error; flushes, the caller commits.
+
+    A dry run writes exactly as the real import would (so its counts are the real ones) and the caller rolls it
+    back. `actor` None is the server operator (command line); a web admin writes only inside their own tree.
+    """
     report = ImportReport(dry_run=dry_run)
-    resolver = _Resolver(create_units, report, actor)
-    staged: list[tuple[SourceFile, FileReport, list[ScoreInput]]] = []
+    portal: list[_PortalFile] = []
+    tables: list[tuple[SourceFile, FileReport]] = []
     for src in files:
         if on_file is not None:
             on_file(src)
-        fr = FileReport(os.path.basename(src.name))
+        fr = FileReport(os.path.basename(src.name), file_format=src.file_format)
         report.files.append(fr)
         if formality:
             src.formality_code = formality
         if scope:
             src.scope = scope
-        if src.name.lower().endswith((".csv", ".xlsx")):
-            items = _table_items(src, fr, resolver)
-        else:
-            try:
-                obj = json.loads(src.content.decode("utf-8-sig"))
-            except (UnicodeDecodeError, ValueError):
-                obj = None
-            if _is_listing(obj):
-                fr.skipped = "không phải số liệu chấm điểm (danh mục TTHC hoặc tệp manifest): bỏ qua"
-                continue
-            items = _portal_items(src, fr, period, resolver)
-        _check_ranges(items, fr, "Diem" if fr.kind in ("CSV", "XLSX") else "score")
+        if src.file_format in ("csv", "xlsx"):
+            tables.append((src, fr))
+            continue
+        obj = _load_json(src, fr)
+        if fr.errors:
+            continue
+        if _is_listing(obj):
+            fr.skipped = "không phải số liệu chấm điểm (danh mục TTHC hoặc tệp manifest): bỏ qua"
+            continue
+        parsed = _parse_portal(src, fr, period)
+        if parsed is not None:
+            portal.append(parsed)
+    # Codes some files give for a portal unit help files that give none (e.g. the transparency group).
+    known_codes = {row.portal_id: row.unit_code for pf in portal for row in pf.rows if row.portal_id and row.unit_code}
+    resolver = UnitResolver(create=create_units, actor=actor, known_codes=known_codes)
+    staged: list[tuple[SourceFile, FileReport, list[ScoreInput]]] = []
+    for pf in portal:
+        staged.append((pf.src, pf.report, _portal_items(pf, resolver)))
+    for src, fr in tables:
+        staged.append((src, fr, _table_items(src, fr, resolver)))
+    for _src, fr, items in staged:
+        _check_ranges(items, fr)
         fr.rows = len(items)
-        staged.append((src, fr, items))
-    if report.ok:
-        for src, fr, items in staged:
-            batch = ImportBatch(filename=fr.name[:255], sha256=hashlib.sha256(src.content).hexdigest(),
-                                file_format="xlsx" if fr.kind == "XLSX" else "csv" if fr.kind == "CSV" else "portal-json",
-                                portal_group=fr.kind.split("· ")[-1] if "·" in fr.kind else None,
-                                scope=fr.scope, created_by_id=getattr(actor, "id", None),
-                                period_kind=parse_period(fr.period).kind if fr.period else None,
-                                period_start=parse_period(fr.period).start_date if fr.period else None)
-            db.session.add(batch)
-            db.session.flush()
-            fr.result = upsert(items, batch, dry_run=dry_run)
-            fr.warnings += fr.result.warnings
-            batch.rows_total, batch.rows_new = fr.result.total, fr.result.new
-            batch.rows_changed, batch.rows_unchanged = fr.result.changed, fr.result.unchanged
-            batch.warnings = (fr.warnings + fr.result.mismatches)[:200] or None
-            if fr.result.new == 0 and fr.result.changed == 0:
-                db.session.delete(batch)  # nothing new: a repeated import leaves no trace
-            else:
-                record(actor, "score.import", batch, after={"file": fr.name, "new": fr.result.new,
-                                                            "changed": fr.result.changed})
-    if dry_run or not report.ok:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    report.created_units = resolver.created
+    if not report.ok:
+        return report
+    for src, fr, items in staged:
+        batch = ImportBatch(filename=fr.name[:255], sha256=hashlib.sha256(src.content).hexdigest(),
+                            file_format=fr.file_format, portal_group=fr.portal_group, scope=fr.scope,
+                            created_by_id=getattr(actor, "id", None),
+                            period_kind=parse_period(fr.period).kind if fr.period else None,
+                            period_start=parse_period(fr.period).start_date if fr.period else None)
+        db.session.add(batch)
+        db.session.flush()
+        fr.result = upsert(items, batch)
+        fr.warnings += fr.result.warnings
+        batch.rows_total, batch.rows_new = fr.result.total, fr.result.new
+        batch.rows_changed, batch.rows_unchanged = fr.result.changed, fr.result.unchanged
+        batch.warnings = (fr.warnings + fr.result.mismatches)[:200] or None
+        if fr.result.new == 0 and fr.result.changed == 0:
+            db.session.delete(batch)  # nothing new: a repeated import leaves no trace
+        else:
+            record(actor, "score.import", batch, after={"file": fr.name, "new": fr.result.new,
+                                                        "changed": fr.result.changed})
+    db.session.flush()
     return report

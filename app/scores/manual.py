@@ -2,66 +2,92 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+
+import sqlalchemy as sa
 
 from app.assignments import services as assignments
 from app.audit.services import record
 from app.core.errors import DomainError
-from app.core.time import today_vn
-from app.indicators.models import Indicator
+from app.extensions import db
+from app.indicators.models import Indicator, subject_key
 from app.org.models import Unit
 from app.scores.models import ImportBatch, ScoreRecord
-from app.scores.periods import parse_period
-from app.scores.services import ScoreInput, upsert
+from app.scores.periods import Period, parse_period
+from app.scores.services import MAX_COUNT, ScoreInput, upsert
 
 
-def enterable(user, unit: Unit) -> list[Indicator]:
+def enterable(user, unit: Unit | None, *, today: date) -> list[Indicator]:
     """Indicators the user may enter by hand for a unit: owned ones without a portal feed; admins any."""
     from app.indicators.services import catalog
 
+    if unit is None:
+        return []
     every = [i for g in catalog() for i in g.indicators if i.is_active]
     if user.role == "admin" and user.can_see_unit(unit):
         return every
-    owned = {ind.id for ind, a in assignments.indicators_of(user) if a.scope_unit_id == unit.id}
+    owned = {ind.id for ind, a in assignments.indicators_of(user, today) if a.scope_unit_id == unit.id}
     return [i for i in every if i.id in owned and i.value_source != "portal"]
 
 
+def entry_units(user, *, today: date) -> list[Unit]:
+    """Units whose scorecard the user may enter values for (plans binding them; an admin's whole tree)."""
+    from app.org.services import units_in_scope
+
+    scopes = {p.issuing_unit for p in assignments.binding_plans(user)}
+    if user.role == "admin":
+        scopes |= set(units_in_scope(user, active_only=True))
+    return sorted((u for u in scopes if enterable(user, u, today=today)), key=lambda u: u.name)
+
+
 def _count(text: str, label: str, field: str) -> Decimal:
-    """A whole, non-negative count; "1.234" and "1 234" are read as 1234."""
-    digits = str(text or "").strip().replace(" ", "").replace(".", "")
-    if not digits.isdigit():
-        raise DomainError(f"{label} phải là số nguyên không âm (ví dụ 1.234), không phải «{text}».", field)
-    return Decimal(digits)
+    """A whole, non-negative count as Vietnamese offices type it ("1.234" and "1 234" are 1234)."""
+    from app.core.numbers import NumberError, parse_vn_number
+
+    try:
+        value = parse_vn_number(str(text or ""), whole=True)
+    except NumberError as exc:
+        raise DomainError(f"{label}: {exc}", field) from None
+    if value < 0:
+        raise DomainError(f"{label} không được âm.", field)
+    if value >= MAX_COUNT:
+        raise DomainError(f"{label} quá lớn: tối đa 15 chữ số.", field)
+    return value
+
+
+def current_value(unit: Unit, indicator: Indicator, period: Period) -> ScoreRecord | None:
+    """The manual value stored for a unit, indicator and period, if any."""
+    return db.session.scalar(sa.select(ScoreRecord).where(
+        ScoreRecord.unit_id == unit.id, ScoreRecord.subject_key == subject_key(indicator=indicator),
+        ScoreRecord.source == "manual", ScoreRecord.period_kind == period.kind,
+        ScoreRecord.period_start == period.start_date, ScoreRecord.formality_code == ""))
 
 
 def enter(*, unit: Unit, indicator: Indicator, period_text: str, numerator: str, denominator: str, note: str,
-          actor) -> ScoreRecord:
-    """Store a manual value (source "manual"); a correction keeps the previous value as a revision."""
-    if indicator.id not in {i.id for i in enterable(actor, unit)}:
+          actor, today: date) -> ScoreRecord:
+    """Store a manual value (source "manual") of a finished period; a correction keeps the old value as a revision."""
+    if indicator.id not in {i.id for i in enterable(actor, unit, today=today)}:
         raise DomainError("Bạn không được nhập tay chỉ số này cho đơn vị này (chỉ người phụ trách chỉ số "
                           "không có nguồn từ Cổng DVCQG, hoặc quản trị).")
     try:
         period = parse_period(period_text)
     except ValueError as exc:
         raise DomainError(str(exc), "period") from None
-    if period.end_date >= today_vn():
+    if period.end_date >= today:
         raise DomainError(f"Kỳ {period.label} chưa kết thúc: chỉ nhập số liệu của kỳ đã qua.", "period")
     num, den = _count(numerator, "Tử số", "numerator"), _count(denominator, "Mẫu số", "denominator")
     if num > den:
         raise DomainError(f"Tử số ({num}) không được lớn hơn mẫu số ({den}).", "numerator")
     batch = ImportBatch(filename="Nhập tay", sha256="manual", file_format="manual", period_kind=period.kind,
                         period_start=period.start_date, created_by_id=actor.id, rows_total=1)
-    from app.extensions import db
-
     db.session.add(batch)
     db.session.flush()
     item = ScoreInput(unit=unit, period=period, source="manual", indicator=indicator, group=indicator.group,
                       numerator=num, denominator=den, note=(note or "").strip())
     result = upsert([item], batch)
     batch.rows_new, batch.rows_changed, batch.rows_unchanged = result.new, result.changed, result.unchanged
-    rec = db.session.scalar(db.select(ScoreRecord).where(
-        ScoreRecord.unit_id == unit.id, ScoreRecord.subject_key == item.subject_key, ScoreRecord.source == "manual",
-        ScoreRecord.period_kind == period.kind, ScoreRecord.period_start == period.start_date))
+    rec = current_value(unit, indicator, period)
     record(actor, "score.manual_entry", rec, after={"unit": unit.code, "indicator": indicator.code,
                                                     "period": period.code, "numerator": num, "denominator": den,
                                                     "points": rec.points})

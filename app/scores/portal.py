@@ -53,12 +53,16 @@ class PortalScoreRow:
 
 @dataclass
 class ParseError:
-    """A problem in the file: row (1-based unit index, 0 = overview/province row, None = whole file)."""
+    """A problem in the file: row (1-based unit index, 0 = overview/province row, None = whole file).
+
+    `code` names problems that repeat across rows and files (e.g. "unknown_unit") so a report can summarise them.
+    """
 
     row: int | None
     field: str | None
     value: Any
     message_vi: str
+    code: str | None = None
 
 
 @dataclass
@@ -276,6 +280,8 @@ def _load(content: bytes | str, result: ParsedPortalFile) -> Any:
         return None
     try:
         return json.loads(text, parse_constant=reject_constant)
+    except RecursionError:
+        result.fail(None, None, "Tệp JSON lồng nhau quá sâu: không phải dữ liệu chấm điểm của cổng.")
     except json.JSONDecodeError as exc:
         result.fail(None, None, f"Tệp không phải JSON hợp lệ hoặc bị cắt cụt (dòng {exc.lineno}, "
                                 f"cột {exc.colno}): hãy lưu lại tệp từ cổng.")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.indicators.models import Indicator, IndicatorGroup
+from app.indicators.models import Indicator, IndicatorGroup, subject_key
 from app.indicators.services import catalog
 from app.org.models import Unit
 from app.scores.models import ScoreRecord
@@ -104,18 +104,25 @@ def available_periods(unit_ids, kind: str = "month") -> list[Period]:
 
 
 def totals(records: dict[tuple, ScoreRecord], groups: list[IndicatorGroup]) -> dict[tuple[int, date], Decimal]:
-    """Total points per (unit, period start): indicators, or a group's published total where it has no indicators."""
-    group_codes = {g.id: g.code for g in groups}
-    has_indicator: set[tuple] = set()
+    """Total points per (unit, period start) as the portal publishes them.
+
+    Each group counts with its published total where the portal gives one (III.1 and III.2 carry only that;
+    a sum of their rounded indicator points can differ by 0,01), else with the sum of its indicators' points.
+    """
+    published_groups = {g.id for g in groups}
     ind_group = {i.id: i.group_id for g in groups for i in g.indicators}
-    sums: dict[tuple[int, date], Decimal] = defaultdict(lambda: ZERO)
+    published: dict[tuple[int, date, int], Decimal] = {}
+    summed: dict[tuple[int, date, int], Decimal] = defaultdict(lambda: ZERO)
     for (unit_id, _key, start), rec in records.items():
         if rec.indicator_id is not None:
-            has_indicator.add((unit_id, start, ind_group.get(rec.indicator_id)))
-            sums[(unit_id, start)] += rec.points or ZERO
-    for (unit_id, _key, start), rec in records.items():
-        if rec.indicator_id is None and rec.group_id in group_codes and (unit_id, start, rec.group_id) not in has_indicator:
-            sums[(unit_id, start)] += rec.points or ZERO
+            group_id = ind_group.get(rec.indicator_id)
+            if group_id is not None:
+                summed[(unit_id, start, group_id)] += rec.points or ZERO
+        elif rec.group_id in published_groups and rec.points is not None:
+            published[(unit_id, start, rec.group_id)] = rec.points
+    sums: dict[tuple[int, date], Decimal] = defaultdict(lambda: ZERO)
+    for key in set(published) | set(summed):
+        sums[key[:2]] += published[key] if key in published else summed[key]
     return dict(sums)
 
 
@@ -153,11 +160,27 @@ class GroupCard:
         return sum((line.max_points for line in self.lines), ZERO)
 
     @property
-    def points(self) -> Decimal | None:
+    def published(self) -> Decimal | None:
+        """The group total as the portal published it, if it did."""
+        return self.total_record.points if self.total_record is not None else None
+
+    @property
+    def computed(self) -> Decimal | None:
+        """The sum of the indicators' points shown on the card."""
         scored = [line.points for line in self.lines if line.points is not None]
-        if scored:
-            return sum(scored, ZERO)
-        return self.total_record.points if self.total_record else None
+        return sum(scored, ZERO) if scored else None
+
+    @property
+    def points(self) -> Decimal | None:
+        """The figure of record: published, else the sum of the indicators."""
+        return self.published if self.published is not None else self.computed
+
+    @property
+    def deviation(self) -> Decimal | None:
+        """Sum of the indicators minus the published total, when both exist and differ ("lệch quy tắc")."""
+        if self.published is None or self.computed is None or self.computed == self.published:
+            return None
+        return self.computed - self.published
 
     @property
     def band(self):
@@ -172,6 +195,20 @@ class Scorecard:
     total: Decimal | None
     previous_total: Decimal | None
     max_points: Decimal
+
+    @property
+    def computed_total(self) -> Decimal | None:
+        """The sum of every indicator's points on the card (a check beside the published total)."""
+        scored = [g.computed if g.computed is not None else g.published for g in self.groups]
+        scored = [p for p in scored if p is not None]
+        return sum(scored, ZERO) if scored else None
+
+    @property
+    def deviation(self) -> Decimal | None:
+        """Sum of the indicators minus the total of record, when they differ."""
+        if self.total is None or self.computed_total is None or self.computed_total == self.total:
+            return None
+        return self.computed_total - self.total
 
     @property
     def change(self):
@@ -194,12 +231,11 @@ def scorecard(unit: Unit, period: Period) -> Scorecard:
     rules = rules_on(period.start_date)
     cards = []
     for g in groups:
-        card = GroupCard(g, total_record=records.get((unit.id, f"G:{g.code}", period.start_date)))
+        card = GroupCard(g, total_record=records.get((unit.id, subject_key(group=g), period.start_date)))
         for ind in g.indicators:
-            rule = rules.get(ind.id)
-            card.lines.append(Line(ind, records.get((unit.id, f"I:{ind.code}", period.start_date)),
-                                   records.get((unit.id, f"I:{ind.code}", prev.start_date)),
-                                   rule.max_points if rule else ZERO))
+            rule, key = rules.get(ind.id), subject_key(indicator=ind)
+            card.lines.append(Line(ind, records.get((unit.id, key, period.start_date)),
+                                   records.get((unit.id, key, prev.start_date)), rule.max_points if rule else ZERO))
         cards.append(card)
     sums = totals(records, groups)
     total = sums.get((unit.id, period.start_date))
@@ -250,11 +286,49 @@ def ranks(units: list[Unit], period: Period) -> list[Rank]:
     return sorted(rows, key=lambda r: (r.rank, r.unit.name))
 
 
+# How a peer group is named on pages and exports ("Xếp hạng 3/8 trong các xã, phường, thị trấn của ...").
+PEER_NAMES = {
+    "province": "tỉnh, thành phố", "district": "huyện, thị xã, thành phố", "commune": "xã, phường, thị trấn",
+    "department": "cơ quan chuyên môn", "office": "văn phòng", "police": "cơ quan công an",
+    "one_stop": "bộ phận một cửa", "other": "đơn vị",
+}
+
+
+@dataclass
+class PeerGroup:
+    """Units ranked together: the same kind under the same parent (a province's departments apart from its communes)."""
+
+    parent: Unit | None
+    kind: str
+    units: list[Unit]
+
+    @property
+    def label(self) -> str:
+        """"các xã, phường, thị trấn của UBND huyện Ninh Sơn"."""
+        name = PEER_NAMES.get(self.kind, "đơn vị")
+        return f"các {name} của {self.parent.name}" if self.parent is not None else f"các {name}"
+
+
+def peer_group(unit: Unit) -> PeerGroup:
+    """The group a unit is ranked in, on every page, export and chart."""
+    if unit.parent is None:
+        return PeerGroup(None, unit.kind, [unit])
+    peers = [u for u in unit.parent.children if u.kind == unit.kind and (u.is_active or u.id == unit.id)]
+    return PeerGroup(unit.parent, unit.kind, peers)
+
+
+def child_peer_groups(unit: Unit) -> list[PeerGroup]:
+    """The units directly below a unit, one peer group per kind (in the order kinds first appear)."""
+    groups: dict[str, PeerGroup] = {}
+    for child in unit.children:
+        if child.is_active:
+            groups.setdefault(child.kind, PeerGroup(unit, child.kind, [])).units.append(child)
+    return list(groups.values())
+
+
 def siblings(unit: Unit) -> list[Unit]:
     """Units ranked together with this one: same parent, same kind."""
-    if unit.parent is None:
-        return [unit]
-    return [u for u in unit.parent.children if u.kind == unit.kind and u.is_active]
+    return peer_group(unit).units
 
 
 def total_series(units: list[Unit], kind: str, since: date | None = None) -> dict[int, dict[date, Decimal]]:
@@ -282,13 +356,13 @@ def rank_series(unit: Unit, kind: str, since: date | None = None) -> dict[date, 
 def indicator_series(indicator: Indicator, units: list[Unit], kind: str,
                      since: date | None = None) -> dict[int, dict[date, ScoreRecord]]:
     """An indicator's records per unit per period start."""
-    return series_by_subject(units, kind, [indicator], since).get(f"I:{indicator.code}", {})
+    return series_by_subject(units, kind, [indicator], since).get(subject_key(indicator=indicator), {})
 
 
 def series_by_subject(units: list[Unit], kind: str, indicators: list[Indicator],
                       since: date | None = None) -> dict[str, dict[int, dict[date, ScoreRecord]]]:
     """Several indicators' records, subject → unit → period start, in one query."""
-    keys = [f"I:{i.code}" for i in indicators]
+    keys = [subject_key(indicator=i) for i in indicators]
     out: dict[str, dict[int, dict[date, ScoreRecord]]] = defaultdict(lambda: defaultdict(dict))
     for (uid, subject, start), rec in best_records([u.id for u in units], kind, since=since, subjects=keys).items():
         out[subject][uid][start] = rec
@@ -305,8 +379,8 @@ def heatmap(units: list[Unit], period: Period) -> tuple[list[Indicator], list[tu
     rules = rules_on(period.start_date)
     rows = []
     for u in units:
-        lines = [Line(i, records.get((u.id, f"I:{i.code}", period.start_date)),
-                      records.get((u.id, f"I:{i.code}", prev.start_date)),
+        lines = [Line(i, records.get((u.id, subject_key(indicator=i), period.start_date)),
+                      records.get((u.id, subject_key(indicator=i), prev.start_date)),
                       rules[i.id].max_points if i.id in rules else ZERO) for i in indicators]
         if any(line.record for line in lines):
             rows.append((u, lines))

@@ -11,14 +11,15 @@ import sqlalchemy as sa
 
 from app.core.errors import DomainError
 from app.extensions import db
-from app.indicators.models import Indicator, IndicatorGroup, IndicatorRule
-from app.indicators.scoring import indicator_points, ratio_of, round2, to_decimal
+from app.indicators.models import Indicator, IndicatorGroup, IndicatorRule, subject_key
+from app.indicators.scoring import Rule, ratio_of, round2, to_decimal
 from app.indicators.services import rules_on
 from app.org.models import Unit
 from app.scores.models import ImportBatch, ScoreRecord, ScoreRevision
 from app.scores.periods import Period
 
 TOLERANCE = Decimal("0.01")
+MAX_COUNT = Decimal(10) ** 15  # numerators and denominators: Numeric(18, 2) holds them with room to spare
 
 
 @dataclass
@@ -44,7 +45,9 @@ class ScoreInput:
 
     @property
     def subject_key(self) -> str:
-        return f"I:{self.indicator.code}" if self.indicator is not None else f"G:{self.group.code}"
+        if self.indicator is not None:
+            return subject_key(indicator=self.indicator)
+        return subject_key(group=self.group)
 
 
 @dataclass
@@ -58,35 +61,23 @@ class Computed:
 
 def compute(item: ScoreInput, rule: IndicatorRule | None) -> Computed:
     """Ratio and points by the catalog rule; the portal's own score, when given, stays the official figure."""
-    ratio = to_decimal(item.ratio)
-    if ratio is None:
-        ratio = ratio_of(item.numerator, item.denominator)
     if item.indicator is None:  # a group total as published (no rule of its own)
+        ratio = to_decimal(item.ratio)
         max_points = to_decimal(item.max_points) or Decimal(0)
-        points = to_decimal(item.portal_points)
-        return Computed(ratio, None, points, max_points, False)
+        return Computed(ratio if ratio is not None else ratio_of(item.numerator, item.denominator), None,
+                        to_decimal(item.portal_points), max_points, False)
     if rule is None:
         raise DomainError(f"Chỉ số {item.indicator.label} chưa có quy tắc chấm điểm cho kỳ {item.period.label}.")
-    den = to_decimal(item.denominator)
+    result = Rule.of(rule).evaluate(numerator=item.numerator, denominator=item.denominator, ratio=item.ratio)
     portal = to_decimal(item.portal_points)
-    if den == 0:
-        # Nothing to measure: the catalog's zero-denominator policy decides (full points for no petitions).
-        if rule.zero_denominator == "full":
-            rule_points, ratio = rule.max_points, (ratio if ratio is not None else Decimal(100))
-        elif rule.zero_denominator == "none" or ratio is None:
-            rule_points = None
-        else:
-            rule_points = Decimal(0)
-    else:
-        rule_points = indicator_points(item.numerator, den, ratio, rule.max_points, rule.threshold,
-                                       zero_denominator=rule.zero_denominator)
-    mismatch = portal is not None and rule_points is not None and abs(portal - rule_points) > TOLERANCE
+    mismatch = portal is not None and result.points is not None and abs(portal - result.points) > TOLERANCE
     if portal is not None and item.max_points is not None and to_decimal(item.max_points) != rule.max_points:
         item.warnings.append(
             f"Điểm tối đa trong tệp ({item.max_points}) khác danh mục ({rule.max_points}) ở chỉ số "
             f"{item.indicator.label}."
         )
-    return Computed(ratio, rule_points, portal if portal is not None else rule_points, rule.max_points, mismatch)
+    return Computed(result.ratio, result.points, portal if portal is not None else result.points, rule.max_points,
+                    mismatch)
 
 
 @dataclass
@@ -147,10 +138,10 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def upsert(items: Iterable[ScoreInput], batch: ImportBatch | None, *, dry_run: bool = False) -> UpsertResult:
+def upsert(items: Iterable[ScoreInput], batch: ImportBatch | None) -> UpsertResult:
     """Insert new values, update changed ones (the old value goes to a revision), skip identical ones.
 
-    Runs inside the caller's transaction; the caller commits (or rolls back for a dry run).
+    Runs inside the caller's transaction and flushes; the caller commits (or rolls back for a dry run).
     """
     items = list(items)
     result = UpsertResult()
@@ -198,21 +189,19 @@ def upsert(items: Iterable[ScoreInput], batch: ImportBatch | None, *, dry_run: b
         result.changed += 1
         result.note(Change("changed", item.unit.name, label, item.period.label, record.points, calc.points,
                            values["ratio"]))
-        if not dry_run:
-            db.session.add(ScoreRevision(
-                record=record, numerator=record.numerator, denominator=record.denominator, ratio=record.ratio,
-                points=record.points, portal_points=record.portal_points, max_points=record.max_points,
-                batch_id=record.batch_id, replaced_by_batch_id=batch.id if batch is not None else None,
-            ))
-            for k, v in values.items():
-                setattr(record, k, v)
-            record.extra = item.extra
-            record.batch = batch
-    if pending and not dry_run:
+        db.session.add(ScoreRevision(
+            record=record, numerator=record.numerator, denominator=record.denominator, ratio=record.ratio,
+            points=record.points, portal_points=record.portal_points, max_points=record.max_points,
+            batch_id=record.batch_id, replaced_by_batch_id=batch.id if batch is not None else None,
+        ))
+        for k, v in values.items():
+            setattr(record, k, v)
+        record.extra = item.extra
+        record.batch = batch
+    if pending:
         # New rows go in as one bulk statement (executemany): ~10× faster than one ORM object per row.
         rows = list(pending.values())
         for i in range(0, len(rows), 2000):
             db.session.execute(sa.insert(ScoreRecord), rows[i:i + 2000])
-    if not dry_run:
-        db.session.flush()
+    db.session.flush()
     return result

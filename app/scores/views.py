@@ -9,11 +9,12 @@ from flask_login import current_user, login_required
 
 from app.auth.models import User
 from app.core import charts
-from app.core.permissions import require
+from app.core.permissions import require, roles_required
 from app.extensions import db
 from app.org.models import Unit
 from app.org.services import units_in_scope
 from app.scores import accountability, exports, queries
+from app.scores.access import can_see_scores_of
 from app.scores.periods import parse_period
 
 bp = Blueprint("scores", __name__, url_prefix="/scores")
@@ -51,7 +52,7 @@ def _visible_unit(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         abort(404)
-    require(current_user.can_see_scores_of(unit))
+    require(can_see_scores_of(current_user, unit))
     return unit
 
 
@@ -63,6 +64,25 @@ def _xlsx(data: bytes, name: str):
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
+def _rank_in_peers(unit: Unit, period) -> tuple[queries.PeerGroup, queries.Rank | None]:
+    group = queries.peer_group(unit)
+    rank = next((r for r in queries.ranks(group.units, period) if r.unit.id == unit.id), None)
+    return group, rank
+
+
+def _rank_chart(unit: Unit, kind: str, starts, peers: queries.PeerGroup, since):
+    if len(peers.units) < 2:
+        return None
+    ranks = queries.rank_series(unit, kind, since)
+    if not ranks:
+        return None
+    return charts.line_chart(
+        [queries.period_of(kind, s).code for s in starts],
+        [charts.Series("Thứ hạng", [ranks[s][0] if s in ranks else None for s in starts])],
+        title=f"Thứ hạng trong {peers.label} (1 là cao nhất)", y_label="hạng", y_max=len(peers.units),
+        rank_axis=True)
+
+
 @bp.route("/units/<int:unit_id>")
 @login_required
 def scorecard(unit_id: int):
@@ -72,44 +92,51 @@ def scorecard(unit_id: int):
     if period is None:
         return render_template("scores/scorecard.html", unit=unit, card=None, kind=kind, kinds=KINDS)
     card = queries.scorecard(unit, period)
-    peers = queries.siblings(unit)
-    rank = next((r for r in queries.ranks(peers, period) if r.unit.id == unit.id), None)
+    peers, rank = _rank_in_peers(unit, period)
     if request.args.get("format") == "xlsx":
-        return _xlsx(exports.scorecard_workbook(card, rank), f"bang-diem-{unit.code}-{period.code}.xlsx")
-    series = queries.total_series([unit], kind, _since(kind, period)).get(unit.id, {})
+        return _xlsx(exports.scorecard_workbook(card, rank, peers), f"bang-diem-{unit.code}-{period.code}.xlsx")
+    since = _since(kind, period)
+    series = queries.total_series([unit], kind, since).get(unit.id, {})
     starts = [s for s in sorted(series) if s <= period.start_date]
-    ranks = queries.rank_series(unit, kind, _since(kind, period))
     total_chart = charts.line_chart(
         [queries.period_of(kind, s).code for s in starts],
         [charts.Series("Tổng điểm", [series[s] for s in starts])],
         title=f"Tổng điểm {unit.name}", y_label="điểm / 100", y_max=100)
-    rank_chart = charts.line_chart(
-        [queries.period_of(kind, s).code for s in starts],
-        [charts.Series("Thứ hạng", [ranks[s][0] if s in ranks else None for s in starts])],
-        title=f"Thứ hạng trong {len(peers)} đơn vị cùng cấp (1 là cao nhất)", y_label="hạng", y_max=len(peers),
-        rank_axis=True) if len(peers) > 1 else None
     return render_template(
-        "scores/scorecard.html", unit=unit, card=card, kind=kind, kinds=KINDS, rank=rank,
-        total_chart=total_chart, rank_chart=rank_chart,
-        periods=queries.available_periods([unit.id], kind), children=[u for u in unit.children if u.is_active],
+        "scores/scorecard.html", unit=unit, card=card, kind=kind, kinds=KINDS, rank=rank, peers=peers,
+        total_chart=total_chart, rank_chart=_rank_chart(unit, kind, starts, peers, since),
+        periods=queries.available_periods([unit.id], kind),
+        child_groups=[g for g in queries.child_peer_groups(unit) if g.kind in SCORED_KINDS],
         red=accountability.red_items(unit, period, card), formalities=queries.formality_breakdown(unit, period),
     )
+
+
+SCORED_KINDS = ("province", "district", "commune", "department")
 
 
 @bp.route("/ranks/<int:unit_id>")
 @login_required
 def ranks(unit_id: int):
+    """The units below a unit, ranked within each peer group (its communes apart from its departments);
+    a unit without children shows the group it stands in."""
     unit = _visible_unit(unit_id)
     kind = _kind()
-    peers = [u for u in unit.children if u.is_active] or queries.siblings(unit)
-    period = _period([u.id for u in peers], kind)
-    rows = queries.ranks(peers, period) if period else []
+    groups = [g for g in queries.child_peer_groups(unit) if g.kind in SCORED_KINDS] or [queries.peer_group(unit)]
+    everyone = [u.id for g in groups for u in g.units]
+    period = _period(everyone, kind)
+    tables = []
+    if period is not None:
+        for group in groups:
+            rows = queries.ranks(group.units, period)
+            if rows:
+                tables.append((group, rows))
     if request.args.get("format") == "xlsx" and period:
-        return _xlsx(exports.ranks_workbook(unit, period, rows), f"xep-hang-{unit.code}-{period.code}.xlsx")
-    chart = charts.bar_chart([r.unit.name.replace("UBND ", "") for r in rows], [r.total for r in rows],
-                             title="Tổng điểm", y_max=100) if rows else None
-    return render_template("scores/ranks.html", unit=unit, rows=rows, period=period, kind=kind, kinds=KINDS,
-                           chart=chart, periods=queries.available_periods([u.id for u in peers], kind))
+        return _xlsx(exports.ranks_workbook(unit, period, tables), f"xep-hang-{unit.code}-{period.code}.xlsx")
+    charted = [(group, rows, charts.bar_chart([r.unit.name.replace("UBND ", "") for r in rows],
+                                              [r.total for r in rows], title=f"Tổng điểm {group.label}", y_max=100))
+               for group, rows in tables]
+    return render_template("scores/ranks.html", unit=unit, tables=charted, period=period, kind=kind, kinds=KINDS,
+                           periods=queries.available_periods(everyone, kind))
 
 
 @bp.route("/owners/<int:user_id>")
@@ -145,12 +172,14 @@ def _overview_root() -> Unit:
     return plan.issuing_unit if plan is not None else current_user.unit
 
 
+OVERVIEW_ROLES = ("chair", "head", "admin")
+
+
 @bp.route("/overview")
-@login_required
+@roles_required(*OVERVIEW_ROLES)
 def overview():
     root = _overview_root()
-    units = [u for u in units_in_scope(current_user, active_only=True) if u.kind in ("province", "district",
-                                                                                        "commune", "department")]
+    units = [u for u in units_in_scope(current_user, active_only=True) if u.kind in SCORED_KINDS]
     if root not in units:
         units.insert(0, root)
     kind = _kind()
@@ -158,21 +187,19 @@ def overview():
     if period is None:
         return render_template("scores/overview.html", period=None, kind=kind, kinds=KINDS, root=root)
     indicators, heat = queries.heatmap(units, period)
-    series = queries.total_series([root], kind, _since(kind, period)).get(root.id, {})
+    since = _since(kind, period)
+    series = queries.total_series([root], kind, since).get(root.id, {})
     starts = [s for s in sorted(series) if s <= period.start_date]
-    ranks = queries.rank_series(root, kind, _since(kind, period))
     chart = charts.line_chart([queries.period_of(kind, s).code for s in starts],
                               [charts.Series("Tổng điểm", [series[s] for s in starts])],
                               title=f"Tổng điểm {root.name}", y_max=100)
-    rank_chart = charts.line_chart([queries.period_of(kind, s).code for s in starts],
-                                   [charts.Series("Thứ hạng", [ranks[s][0] if s in ranks else None for s in starts])],
-                                   title="Thứ hạng trong tỉnh (1 là cao nhất)", y_max=len(queries.siblings(root)),
-                                   rank_axis=True) if ranks else None
+    peers, rank = _rank_in_peers(root, period)
     card = queries.scorecard(root, period)
     red = accountability.red_items(root, period, card)
     return render_template(
         "scores/overview.html", root=root, period=period, kind=kind, kinds=KINDS, indicators=indicators,
-        heat=heat, chart=chart, rank_chart=rank_chart, fallers=accountability.fallers(root, period, card=card), red=red,
+        heat=heat, chart=chart, rank_chart=_rank_chart(root, kind, starts, peers, since), card=card, rank=rank,
+        peers=peers, fallers=accountability.fallers(root, period, card=card), red=red,
         periods=queries.available_periods([root.id], kind),
     )
 
@@ -185,7 +212,7 @@ def index():
 
     from app.assignments.services import current_plan_for
 
-    if current_user.role in ("chair", "admin", "head"):
+    if current_user.role in OVERVIEW_ROLES:
         return redirect(url_for(".overview"))
     plan = current_plan_for(current_user)
     unit = plan.issuing_unit if plan else current_user.unit

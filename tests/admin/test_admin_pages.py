@@ -37,19 +37,62 @@ def test_admin_creates_a_unit(admin, client, db):
 @pytest.mark.parametrize(("path", "data", "message"), [
     ("/admin/units/new", {"code": "NS.VP"}, "Mã đơn vị «NS.VP» đã được dùng"),
     ("/admin/units/new", {"name": ""}, "Nhập tên đơn vị"),
+    ("/admin/units/{NS.VP}/edit", {"code": "NS.VP", "name": "Văn phòng HĐND và UBND huyện", "kind": "office",
+                                   "parent_id": "{NS.MC}"}, "không thể là cấp trên của chính nó"),
+    # the district admin cannot cut the district off the province, nor hang it elsewhere
     ("/admin/units/{NS}/edit", {"code": "NS", "name": "UBND huyện Ninh Sơn", "kind": "district",
-                                "parent_id": "{NS.VP}"}, "không thể là cấp trên của chính nó"),
+                                "parent_id": "0"}, "Lựa chọn không hợp lệ"),
+    ("/admin/units/{NS}/edit", {"code": "NS", "name": "UBND huyện Ninh Sơn", "kind": "district",
+                                "parent_id": "{NS.VP}"}, "Lựa chọn không hợp lệ"),
+    ("/admin/units/new", {"code": "NS X", "name": "Có dấu cách"}, "Mã đơn vị «NS X» không hợp lệ"),
+    ("/admin/units/new", {"code": "NS\nX"}, "không hợp lệ"),
 ])
 def test_bad_unit_forms_are_refused(admin, client, db, path, data, message):
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Unit))
-    ns, vp = find_unit_by_code("NS"), find_unit_by_code("NS.VP")
-    data = {k: (v.replace("{NS.VP}", str(vp.id)) if isinstance(v, str) else v) for k, v in data.items()}
-    response = client.post(path.replace("{NS}", str(ns.id)), data=unit_form(**data))
+    ns = find_unit_by_code("NS")
+    ids = {code: str(find_unit_by_code(code).id) for code in ("NS", "NS.VP", "NS.MC")}
+    data = {k: _fill(v, ids) for k, v in data.items()}
+    response = client.post(_fill(path, ids), data=unit_form(**data))
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == before
-    assert find_unit_by_code("NS").parent.code == "NT"
+    assert find_unit_by_code("NS").parent.code == "NT" and ns.parent_id == find_unit_by_code("NT").id
+    assert find_unit_by_code("NS.VP").parent.code == "NS"
+
+
+def _fill(text, ids):
+    if not isinstance(text, str):
+        return text
+    for code in sorted(ids, key=len, reverse=True):
+        text = text.replace("{" + code + "}", ids[code])
+    return text
+
+
+def test_the_district_admin_edits_the_own_unit_name_but_not_its_parent(admin, client, db):
+    ns, nt = find_unit_by_code("NS"), find_unit_by_code("NT")
+    form = unit_form(code="NS", name="UBND huyện Ninh Sơn (mới)", kind="district", parent_id=nt.id)
+    assert client.post(f"/admin/units/{ns.id}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    assert (ns.name, ns.parent_id) == ("UBND huyện Ninh Sơn (mới)", nt.id)
+
+
+@pytest.mark.parametrize("target", [None, "NT.BA", "NS.VP"])
+def test_the_service_refuses_moves_outside_the_admins_tree(admin, db, target):
+    """Rights hold in the service too: whatever a page sends, nothing leaves (or enters) the admin's tree."""
+    from app.core.errors import DomainError
+    from app.org.services import update_unit
+
+    actor, ns = find_user("admin"), find_unit_by_code("NS")
+    unit = ns if target != "NS.VP" else find_unit_by_code("NS.TP")
+    parent = find_unit_by_code(target) if target and target != "NS.VP" else None
+    if target == "NS.VP":  # a unit of the tree moved under the province (outside the admin's tree)
+        parent = find_unit_by_code("NT")
+    with pytest.raises(DomainError):
+        update_unit(unit, code=unit.code, name=unit.name, kind=unit.kind, parent=parent, is_active=True,
+                    actor=actor)
+    db.session.rollback()
+    assert find_unit_by_code("NS").parent.code == "NT" and find_unit_by_code("NS.TP").parent.code == "NS"
 
 
 def test_admin_creates_an_account_that_can_sign_in(admin, client, db):

@@ -13,6 +13,8 @@ from app.core.errors import DomainError
 from app.indicators.models import Indicator, IndicatorGroup
 from app.org.services import find_unit_by_code
 
+TODAY = date(2026, 11, 15)  # services take the date; the demo's "today" in these tests
+
 
 def indicator(db, code):
     return db.session.scalar(sa.select(Indicator).where(Indicator.code == code))
@@ -61,7 +63,7 @@ def test_group_i_excludes_the_province_only_indicator_for_a_district(demo):
 def test_reassign_closes_the_current_row_and_keeps_history(demo, db):
     chair, old = find_user("hungdv"), current(db, "V")
     before = (old.effective_from, old.responsible_unit_id, [p.id for p in old.performers])
-    new = services.reassign(old, effective_from=date(2026, 12, 1), responsible=find_unit_by_code("NS.NV"),
+    new = services.reassign(old, effective_from=date(2026, 12, 1), today=TODAY, responsible=find_unit_by_code("NS.NV"),
                             performers=[find_user("vanna")], cooperating_label="Các phòng chuyên môn", actor=chair)
     db.session.commit()
     assert old.effective_to == date(2026, 11, 30)
@@ -77,10 +79,45 @@ def test_an_indicator_level_assignment_overrides_its_group(demo, db):
     plan = db.session.scalar(sa.select(Plan))
     ind = indicator(db, "DOSSIER_SYNC")
     services.assign(plan=plan, indicator=ind, responsible=find_unit_by_code("NS.MC"),
-                    performers=[find_user("hatlt")], effective_from=date(2026, 1, 1), actor=find_user("hungdv"))
+                    performers=[find_user("hatlt")], effective_from=date(2026, 12, 1), today=TODAY,
+                    actor=find_user("hungdv"))
     db.session.commit()
-    assert [i.number for i, _ in services.indicators_of(find_user("vanna"), date(2026, 11, 30))] == ["1", "2"]
-    assert services.owner_of(plan.issuing_unit_id, ind, date(2025, 12, 31)).group.code == "I"
+    assert [i.number for i, _ in services.indicators_of(find_user("vanna"), date(2026, 12, 1))] == ["1", "2"]
+    assert services.owner_of(plan.issuing_unit_id, ind, date(2026, 11, 30)).group.code == "I"
+
+
+def test_a_reassignment_may_not_start_before_today(demo, db):
+    old = current(db, "II")
+    with pytest.raises(DomainError, match="không được trước hôm nay"):
+        services.reassign(old, effective_from=date(2026, 11, 14), today=TODAY, responsible=old.responsible_unit,
+                          performers=[find_user("vanna")], actor=find_user("hungdv"))
+    with pytest.raises(DomainError, match="không được trước hôm nay"):
+        services.assign(plan=old.plan, indicator=indicator(db, "DOSSIER_SYNC"), responsible=old.responsible_unit,
+                        performers=[find_user("vanna")], effective_from=date(2024, 1, 1), today=TODAY,
+                        actor=find_user("hungdv"))
+    db.session.rollback()
+    assert current(db, "II").id == old.id
+
+
+def test_correcting_the_past_states_its_reason_and_is_audited(demo, db):
+    from app.audit.models import AuditEntry
+
+    old, chair = current(db, "II"), find_user("hungdv")
+    with pytest.raises(DomainError, match="nêu rõ lý do"):
+        services.correct_past(old, effective_from=date(2026, 11, 1), today=TODAY, reason="sửa",
+                              responsible=old.responsible_unit, performers=[find_user("vanna")], actor=chair)
+    with pytest.raises(DomainError, match="không có quyền"):
+        services.correct_past(old, effective_from=date(2026, 11, 1), today=TODAY, reason="Đồng chí Văn làm thay từ 01/11",
+                              responsible=old.responsible_unit, performers=[find_user("vanna")],
+                              actor=find_user("yenntk"))
+    db.session.rollback()
+    new = services.correct_past(old, effective_from=date(2026, 11, 1), today=TODAY,
+                                reason="Đồng chí Văn thực tế phụ trách từ 01/11 theo Quyết định 12/QĐ-UBND",
+                                responsible=old.responsible_unit, performers=[find_user("vanna")], actor=chair)
+    db.session.commit()
+    assert services.owner_of(old.scope_unit_id, indicator(db, "PROGRESS_ON_TIME"), date(2026, 11, 5)).id == new.id
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "assignment.correct_past"))
+    assert entry.actor_id == chair.id and "Quyết định 12/QĐ-UBND" in entry.after["reason"]
 
 
 def _other_district(make_unit, make_user):
@@ -90,8 +127,9 @@ def _other_district(make_unit, make_user):
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"effective_from": date(2024, 10, 1)}, "phải sau ngày bắt đầu"),
-    ({"effective_from": date(2020, 1, 1)}, "phải sau ngày bắt đầu"),
+    ({"effective_from": date(2024, 10, 1)}, "không được trước hôm nay"),
+    ({"effective_from": date(2020, 1, 1)}, "không được trước hôm nay"),
+    ({"effective_from": date(2024, 10, 1), "reason": "Sửa lại theo quyết định đã ký"}, "phải sau ngày bắt đầu"),
     ({"performers": "inactive"}, "đã bị vô hiệu hóa"),
     ({"performers": "outside"}, "không thuộc phạm vi"),
     ({"responsible": "outside"}, "không thuộc phạm vi"),
@@ -114,7 +152,10 @@ def test_bad_reassignments_are_refused_and_nothing_is_saved(demo, db, make_unit,
         args["responsible"] = find_unit_by_code("TB.VP")
     count = db.session.scalar(sa.select(sa.func.count()).select_from(Assignment))
     with pytest.raises(DomainError, match=message):
-        services.reassign(old, actor=find_user("hungdv"), **args)
+        if "reason" in args:
+            services.correct_past(old, actor=find_user("hungdv"), today=TODAY, **args)
+        else:
+            services.reassign(old, actor=find_user("hungdv"), today=TODAY, **args)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == count
     assert current(db, "II").id == old.id and current(db, "II").effective_to is None
@@ -122,21 +163,22 @@ def test_bad_reassignments_are_refused_and_nothing_is_saved(demo, db, make_unit,
 
 def test_an_officer_cannot_reassign(demo, db):
     with pytest.raises(DomainError, match="không có quyền"):
-        services.reassign(current(db, "II"), effective_from=date(2026, 12, 1), responsible=find_unit_by_code("NS.VP"),
-                          performers=[find_user("vanna")], actor=find_user("yenntk"))
+        services.reassign(current(db, "II"), effective_from=date(2026, 12, 1), today=TODAY,
+                          responsible=find_unit_by_code("NS.VP"), performers=[find_user("vanna")],
+                          actor=find_user("yenntk"))
 
 
 def test_overlapping_periods_for_the_same_subject_are_refused(demo, db):
     plan = db.session.scalar(sa.select(Plan))
     group = db.session.scalar(sa.select(IndicatorGroup).where(IndicatorGroup.code == "II"))
-    with pytest.raises(DomainError, match="trùng với phân công từ 01/10/2024"):
+    with pytest.raises(DomainError, match="trùng với phân công từ 01/10/2024 đến nay"):
         services.assign(plan=plan, group=group, responsible=find_unit_by_code("NS.VP"),
-                        performers=[find_user("vanna")], effective_from=date(2025, 1, 1),
-                        effective_to=date(2025, 6, 30))
+                        performers=[find_user("vanna")], effective_from=date(2027, 1, 1),
+                        effective_to=date(2027, 6, 30), today=TODAY)
     with pytest.raises(DomainError, match="trùng"):
         services.assign(plan=plan, group=group, responsible=find_unit_by_code("NS.VP"),
-                        performers=[find_user("vanna")], effective_from=date(2024, 5, 1),
-                        effective_to=date(2024, 5, 2))
+                        performers=[find_user("vanna")], effective_from=date(2026, 12, 1),
+                        effective_to=date(2026, 12, 2), today=TODAY)
 
 
 def test_database_refuses_two_open_assignments_of_one_subject(demo, db):

@@ -1,5 +1,8 @@
 """`flask seed-demo`: the Ninh Sơn units, officers and exactly the seed's table; idempotent; --reset."""
 
+from datetime import UTC, datetime
+
+import pytest
 import sqlalchemy as sa
 
 from app.assignments.models import Assignment, Plan
@@ -27,15 +30,15 @@ def counts(db):
     return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Unit, User, Plan, Assignment))
 
 
-def test_seed_demo_is_idempotent(runner, db):
-    first = runner.invoke(args=["seed-demo"])
+def test_seed_demo_is_idempotent(runner, db, clock):
+    first = runner.invoke(args=["seed-demo"])  # on 15/11/2026: scores 08/2022–10/2026, as the README says
     assert first.exit_code == 0, first.output
-    assert "Đã nạp dữ liệu mẫu: 26 đơn vị, 19 tài khoản, 9 phân công, 24528 giá trị điểm." in first.output
+    assert "Đã nạp dữ liệu mẫu: 26 đơn vị, 20 tài khoản, 9 phân công, 24528 giá trị điểm." in first.output
     assert "hungdv   Đoàn Văn Hùng" in first.output
     after_first = counts(db)
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "không thay đổi gì" in second.output
-    assert counts(db) == after_first == (26, 19, 1, 9)
+    assert counts(db) == after_first == (26, 20, 1, 9)
 
 
 def test_seed_demo_if_empty_leaves_an_existing_database_alone(runner, db, make_unit):
@@ -45,17 +48,33 @@ def test_seed_demo_if_empty_leaves_an_existing_database_alone(runner, db, make_u
     assert counts(db) == (1, 0, 0, 0)
 
 
-def test_seed_demo_reset_restores_the_seed_table(runner, db, demo, client, auth):
+def test_seed_demo_reset_restores_the_seed_table(runner, db, demo, client, auth, clock):
     auth.login("hungdv")
     a = db.session.scalar(sa.select(Assignment).where(Assignment.subject_key == "G:V"))
     client.post(f"/assignments/{a.id}/reassign", data={
         "responsible_unit_id": a.responsible_unit_id, "performer_ids": [a.performers[0].id], "team_unit_id": 0,
-        "effective_from": "2026-01-01"})
+        "effective_from": "2026-12-01"})
     assert counts(db)[3] == 10
     result = runner.invoke(args=["seed-demo", "--reset"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    assert counts(db) == (26, 19, 1, 9)
+    assert counts(db) == (26, 20, 1, 9)
+
+
+@pytest.mark.parametrize(("now", "months"), [
+    (datetime(2026, 11, 15, 3, tzinfo=UTC), 51),   # 08/2022–10/2026
+    (datetime(2027, 2, 15, 3, tzinfo=UTC), 54),    # 08/2022–01/2027
+    (datetime(2030, 6, 30, 3, tzinfo=UTC), 94),    # 08/2022–05/2030
+])
+def test_the_demo_scores_end_with_the_month_before_now(db, now, months):
+    """The demo is loaded as of `now` (a parameter): 16 units × 21 indicators for every month since 08/2022."""
+    from app.demo.services import load_demo
+    from app.scores.models import ScoreRecord
+
+    load_demo("matkhau-dai-du", now=now, with_scores=True)
+    monthly = db.session.scalar(sa.select(sa.func.count()).select_from(ScoreRecord)
+                                .where(ScoreRecord.period_kind == "month"))
+    assert monthly == 16 * 21 * months
 
 
 def test_the_chair_sees_exactly_the_seed_table(demo, client, auth):

@@ -46,7 +46,7 @@ def test_a_new_version_applies_from_its_date_and_keeps_the_old_rules(db):
     rule = next(r for r in version.rules if r.indicator_id == ind(db, "ONLINE_SUBMITTED").id)
     services.update_rule(rule, max_points="6", threshold="95", zero_denominator="zero")
     db.session.commit()
-    assert services.rule_for(ind(db, "ONLINE_SUBMITTED"), date(2026, 12, 31)).threshold == Decimal("98.8")
+    assert services.rule_for(ind(db, "ONLINE_SUBMITTED"), date(2026, 12, 31)).threshold == Decimal(50)
     assert services.rule_for(ind(db, "ONLINE_SUBMITTED"), date(2027, 1, 1)).threshold == Decimal(95)
 
 
@@ -68,11 +68,40 @@ def test_bad_rule_values_are_refused(db, max_points, threshold, message):
         services.update_rule(rule, max_points=max_points, threshold=threshold, zero_denominator="zero")
 
 
-def test_admin_edits_a_rule_through_the_page_and_it_is_audited(demo, db, client, auth):
+@pytest.mark.parametrize("path", ["/admin/catalog/rules/{rule}", "/admin/catalog/indicators/{indicator}",
+                                  "/admin/catalog/versions/new"])
+def test_a_district_admin_cannot_edit_the_national_catalog(demo, db, client, auth, path):
+    rule = services.rule_for(ind(db, "DOSSIER_SYNC"), date(2026, 1, 1))
+    path = path.replace("{rule}", str(rule.id)).replace("{indicator}", str(ind(db, "DOSSIER_SYNC").id))
+    auth.login("admin")  # admin of UBND huyện Ninh Sơn
+    assert client.get(path).status_code == 403
+    data = {"max_points": "0,5", "threshold": "100", "zero_denominator": "zero", "name": "Sửa", "value_source": "manual",
+            "effective_from": "2027-01-01"}
+    assert client.post(path, data=data).status_code == 403
+    db.session.expire_all()
+    assert (rule.max_points, ind(db, "DOSSIER_SYNC").name) == (Decimal(6), "Tỷ lệ hồ sơ đồng bộ lên Cổng dịch vụ công quốc gia")
+    assert len(services.versions()) == 1
+
+
+def test_the_service_refuses_a_catalog_edit_by_a_non_operator(demo, db):
+    from app.auth.services import find_user
+
+    rule = services.rule_for(ind(db, "PROGRESS_ON_TIME"), date(2026, 1, 1))
+    for username in ("admin", "hungdv"):
+        with pytest.raises(DomainError, match="chỉ quản trị cấp cao nhất"):
+            services.update_rule(rule, max_points="0.5", threshold="100", zero_denominator="zero",
+                                 actor=find_user(username))
+        with pytest.raises(DomainError, match="chỉ quản trị cấp cao nhất"):
+            services.new_version(name="Tự ý", effective_from=date(2027, 1, 1), actor=find_user(username))
+    db.session.rollback()
+    assert services.rule_for(ind(db, "PROGRESS_ON_TIME"), date(2026, 1, 1)).max_points == Decimal(20)
+
+
+def test_the_operator_edits_a_rule_through_the_page_and_it_is_audited(demo, db, client, auth):
     from app.audit.models import AuditEntry
 
     rule = services.rule_for(ind(db, "DOSSIER_SYNC"), date(2026, 1, 1))
-    auth.login("admin")
+    auth.login("quantri")  # admin of the province, the root of this installation
     response = client.post(f"/admin/catalog/rules/{rule.id}",
                            data={"max_points": "6,00", "threshold": "95", "zero_denominator": "zero"})
     assert response.status_code == 302

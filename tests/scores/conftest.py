@@ -42,3 +42,16 @@ def ninh_son(make_unit):
     make_unit("NT", "UBND tỉnh Ninh Thuận", kind="province")
     make_unit("NS", "UBND huyện Ninh Sơn", kind="district", parent="NT")
     make_unit("NS.LAMSON", "UBND xã Lâm Sơn", kind="commune", parent="NS")
+
+
+def run_import(files, **options):
+    """Import as the entry points do: commit what was written, or roll back a dry run or a refused import."""
+    from app.extensions import db
+    from app.scores.importer import import_files
+
+    report = import_files(files, **options)
+    if report.ok and not options.get("dry_run"):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return report

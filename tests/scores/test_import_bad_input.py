@@ -16,9 +16,10 @@ from openpyxl import Workbook
 
 from app.org.models import Unit
 from app.org.services import find_unit_by_code
-from app.scores.importer import ImportReport, SourceFile, import_files
+from app.scores.importer import ImportReport, SourceFile
 from app.scores.models import ImportBatch, ScoreRecord, ScoreRevision
 from tests.conftest import SAMPLES
+from tests.scores.conftest import run_import
 
 HEADER = "MaDonVi,Ky,MaChiSo,TuSo,MauSo,TyLe,Diem"
 GOOD_ROW = "NS,2026-09,4,90,100,,"  # row 2 of every bad CSV below: only row 3 is wrong
@@ -141,7 +142,7 @@ BAD_JSON = [
 @pytest.mark.parametrize(("make_files", "options", "row", "column", "message"), BAD_JSON)
 def test_a_bad_portal_file_is_reported_and_nothing_is_written(ninh_son, db, make_files, options, row, column, message):
     before = counts(db)
-    report = import_files(make_files(), **{"create_units": True, **options})
+    report = run_import(make_files(), **{"create_units": True, **options})
     assert report.ok is False
     assert_reported(report, row, column, message)
     assert report.total("new") == 0
@@ -154,10 +155,13 @@ def test_without_create_units_every_unknown_unit_is_named_by_row_and_code(demo, 
     data = json.loads(content)["data"]
     expected = [(i, u["departmentCode"]) for i, u in enumerate([data["overview"], *data["evaluation"]])]
     before = counts(db)
-    report = import_files([SourceFile("quarter-all.json", content)], period="2026-Q3")
+    report = run_import([SourceFile("quarter-all.json", content)], period="2026-Q3")
     assert report.ok is False
     assert [(e.row, e.value) for e in errors_of(report)] == expected
-    assert all("--create-units" in e.message_vi and e.field == "departmentCode" for e in errors_of(report))
+    assert all(e.code == "unknown_unit" and e.field == "departmentCode" for e in errors_of(report))
+    (summary,) = report.summaries()
+    assert (summary.count, summary.distinct, summary.files) == (4, 4, 1)
+    assert "--create-units" in summary.hint
     assert counts(db) == before
 
 
@@ -172,7 +176,7 @@ BAD_TABLES = [
     pytest.param(csv_file(GOOD_ROW, "NS,2026-09,99,45,50,,"), 3, "MaChiSo", "Không có chỉ số «99»",
                  id="unknown-indicator"),
     pytest.param(csv_file(GOOD_ROW, "NS,2026-13,3,45,50,,"), 3, "Ky", "tháng phải từ 01 đến 12", id="month-13"),
-    pytest.param(csv_file(GOOD_ROW, "NS,Q3/2026,3,45,50,,"), 3, "Ky", "“Q3/2026” không hợp lệ", id="bad-period"),
+    pytest.param(csv_file(GOOD_ROW, "NS,Q3/26,3,45,50,,"), 3, "Ky", "“Q3/26” không hợp lệ", id="bad-period"),
     pytest.param(csv_file(GOOD_ROW, "NS,,3,45,50,,"), 3, "Ky", "Cột Ky không được để trống", id="empty-period"),
     pytest.param(csv_file(GOOD_ROW, "NS,2026-09,3,120,100,,"), 3, "TuSo", "Tử số (120) lớn hơn mẫu số (100)",
                  id="numerator-over-denominator"),
@@ -187,8 +191,15 @@ BAD_TABLES = [
                  id="points-over-max"),
     pytest.param(csv_file(GOOD_ROW, "NS,2026-9,PROGRESS_ON_TIME,80,100,,"), 3, "MaChiSo",
                  "Dòng trùng đơn vị, chỉ số và kỳ", id="duplicate-row"),
-    pytest.param(SourceFile("diem.csv", f"{HEADER}\nNS.HOASON,2026-09,3,45,50,,\n".encode("utf-16")), None, None,
-                 "Tệp CSV phải mã hóa UTF-8", id="utf16-bytes"),
+    pytest.param(SourceFile("diem.csv", f"{HEADER}\nNS.HOASON,2026-09,3,45,50,,\n".encode("utf-16-le")), None, None,
+                 "Tệp CSV phải mã hóa UTF-8", id="utf16-bytes-without-bom"),
+    pytest.param(SourceFile("diem.csv", f"{HEADER}\nNS.HOASON,2026-09,3,45,50,,\n".encode("utf-16")), 2, "MaDonVi",
+                 "Không có đơn vị mã «NS.HOASON»", id="utf16-with-bom-is-read-row-by-row"),
+    pytest.param(csv_file(), None, None, "Tệp chỉ có hàng tiêu đề, không có dòng số liệu nào.", id="header-only"),
+    pytest.param(csv_file(GOOD_ROW, "NS,2026-09,3,,,2.752,"), 3, "TyLe", "«2.752» không rõ là hai nghìn bảy trăm",
+                 id="ambiguous-ratio"),
+    pytest.param(csv_file(GOOD_ROW, 'NS,2026-09,3,"12,5",50,,'), 3, "TuSo", "«12,5» phải là số nguyên",
+                 id="fractional-count"),
     pytest.param(SourceFile("diem.csv", f"{HEADER}\nNS.LAMSON,2026-09,3,45,50,,\nLâm Sơn\n".encode("cp1258")), None, None,
                  "Tệp CSV phải mã hóa UTF-8", id="windows-1258-bytes"),
     pytest.param(SourceFile("diem.xlsx", xlsx_bytes([HEADER.split(","), ["NS", "2026-09", "4", "=45*2", 100]])), 2,
@@ -207,19 +218,19 @@ BAD_TABLES = [
 def test_a_bad_table_row_is_reported_by_row_and_column_and_nothing_is_written(ninh_son, db, source, row, column,
                                                                                message):
     before = counts(db)
-    report = import_files([source])
+    report = run_import([source])
     assert report.ok is False
     assert_reported(report, row, column, message)
     assert counts(db) == before
 
 
 def test_a_duplicate_names_both_rows(ninh_son):
-    report = import_files([csv_file(GOOD_ROW, "NS,2026-09,PROGRESS_ON_TIME,80,100,,")])
+    report = run_import([csv_file(GOOD_ROW, "NS,2026-09,PROGRESS_ON_TIME,80,100,,")])
     assert sorted(e.row for e in errors_of(report)) == [2, 3]
 
 
 def test_every_bad_row_is_reported_not_only_the_first(ninh_son):
-    report = import_files([csv_file(GOOD_ROW, "XX,2026-09,3,45,50,,", "NS,2026-13,3,45,50,,", "NS,2026-09,3,x,50,,")])
+    report = run_import([csv_file(GOOD_ROW, "XX,2026-09,3,45,50,,", "NS,2026-13,3,45,50,,", "NS,2026-09,3,x,50,,")])
     found = {(e.row, e.field) for e in errors_of(report)}
     assert {(3, "MaDonVi"), (4, "Ky"), (5, "TuSo")} <= found
     assert {row for row, _ in found} == {3, 4, 5}
@@ -242,12 +253,15 @@ GOOD = [
                  id="csv-bom-semicolons-upper-case-spaces"),
     pytest.param(_xlsx("Mã Đơn Vị,Kỳ,Mã Chỉ Số,Tử Số,Mẫu Số", "NS,2026-09,4,90,100", "NS,2026-09,DOSSIER_SYNC,45,50"),
                  id="xlsx-vietnamese-headers"),
+    pytest.param(SourceFile("diem.csv", "Mã đơn vị\tKỳ\tMã chỉ số\tTử số\tMẫu số\r\nNS\tTháng 9/2026\t4\t9.000\t"
+                                        "10.000\r\nNS\tT9/2026\tDOSSIER_SYNC\t45\t50\r\n".encode("utf-16")),
+                 id="csv-utf16-tabs-vietnamese-periods-dot-thousands"),
 ]
 
 
 @pytest.mark.parametrize("source", GOOD)
 def test_a_good_table_imports_with_catalog_points_and_twice_changes_nothing(demo, db, source):
-    report = import_files([source])
+    report = run_import([source])
     assert report.ok, errors_of(report)
     assert (report.total("new"), report.total("changed")) == (2, 0)
     progress, sync = record_of(db, "NS", "PROGRESS_ON_TIME"), record_of(db, "NS", "DOSSIER_SYNC")
@@ -259,7 +273,7 @@ def test_a_good_table_imports_with_catalog_points_and_twice_changes_nothing(demo
     assert (progress.period_kind, str(progress.period_start), progress.formality_code) == ("month", "2026-09-01", "")
 
     before = counts(db)
-    again = import_files([SourceFile(source.name, source.content)])
+    again = run_import([SourceFile(source.name, source.content)])
     assert again.ok and again.nothing_new and again.total("unchanged") == 2
     assert counts(db) == before
 
@@ -272,7 +286,7 @@ def test_a_good_table_imports_with_catalog_points_and_twice_changes_nothing(demo
     ("", "18.00", False),         # no Diem: the rule's points
 ])
 def test_given_points_are_kept_and_a_disagreement_with_the_rule_is_flagged(ninh_son, db, given, points, mismatch):
-    report = import_files([csv_file(f'NS,2026-09,4,90,100,,"{given}"')])
+    report = run_import([csv_file(f'NS,2026-09,4,90,100,,"{given}"')])
     assert report.ok, errors_of(report)
     record = record_of(db, "NS", "PROGRESS_ON_TIME")
     assert (record.points, record.rule_points, record.is_mismatch) == (Decimal(points), Decimal("18.00"), mismatch)
@@ -282,11 +296,11 @@ def test_given_points_are_kept_and_a_disagreement_with_the_rule_is_flagged(ninh_
 
 
 def test_a_changed_value_keeps_the_old_one_as_a_revision(ninh_son, db):
-    import_files([csv_file(GOOD_ROW)])
+    run_import([csv_file(GOOD_ROW)])
     first = record_of(db, "NS", "PROGRESS_ON_TIME")
     first_batch = first.batch_id
 
-    report = import_files([csv_file("NS,2026-09,4,80,100,,")])
+    report = run_import([csv_file("NS,2026-09,4,80,100,,")])
     assert (report.total("new"), report.total("changed")) == (0, 1)
     db.session.expire_all()
     record = record_of(db, "NS", "PROGRESS_ON_TIME")
@@ -299,7 +313,7 @@ def test_a_changed_value_keeps_the_old_one_as_a_revision(ninh_son, db):
 def test_one_bad_file_among_good_ones_writes_nothing_at_all(ninh_son, db):
     before = counts(db)
     good_json = SourceFile("quarter-all.json", trimmed("dossier-digitized"))
-    report = import_files([good_json, csv_file(GOOD_ROW), csv_file("NS,2026-09,3,120,100,,", name="sai.csv")],
+    report = run_import([good_json, csv_file(GOOD_ROW), csv_file("NS,2026-09,3,120,100,,", name="sai.csv")],
                           period="2026-Q3", create_units=True)
     assert report.ok is False
     assert [bool(f.errors) for f in report.files] == [False, False, True]
@@ -308,11 +322,11 @@ def test_one_bad_file_among_good_ones_writes_nothing_at_all(ninh_son, db):
 
 
 def test_a_dry_run_reports_what_would_change_and_writes_nothing(ninh_son, db):
-    import_files([csv_file(GOOD_ROW)])
+    run_import([csv_file(GOOD_ROW)])
     before = counts(db)
     snapshot = {r.id: r.values() for r in db.session.scalars(sa.select(ScoreRecord))}
 
-    report = import_files([csv_file("NS,2026-09,4,80,100,,", "NS,2026-09,3,45,50,,"),
+    report = run_import([csv_file("NS,2026-09,4,80,100,,", "NS,2026-09,3,45,50,,"),
                            SourceFile("quarter-all.json", trimmed("dossier-digitized"))],
                           period="2026-Q3", create_units=True, dry_run=True)
     assert report.ok and report.dry_run and not report.nothing_new

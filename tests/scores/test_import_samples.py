@@ -15,10 +15,11 @@ import sqlalchemy as sa
 from app.indicators.catalog_data import INDICATORS_BY_PORTAL_CODE, INFO_ONLY_CODES
 from app.org.models import Unit
 from app.scores import queries
-from app.scores.importer import import_files, read_paths
+from app.scores.importer import read_paths
 from app.scores.models import ImportBatch, ScoreRecord, ScoreRevision
 from app.scores.periods import parse_period, period_from_request
 from tests.conftest import SAMPLES
+from tests.scores.conftest import run_import
 
 MANIFEST = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
 CAPTURES = MANIFEST["captures"]
@@ -70,7 +71,7 @@ def test_each_sample_file_is_read_with_its_manifest_entry(capture):
 
 def test_every_portal_sample_imports_and_matches_what_the_portal_published(db, make_user, auth):
     files = read_paths([str(SAMPLES)])
-    report = import_files(files, create_units=True)
+    report = run_import(files, create_units=True)
 
     # --- the report: 33 score files in, the 4 procedure-list pages and the manifest skipped, 164 units made
     problems = {f.name: [e.message_vi for e in f.errors] for f in report.files if f.errors}
@@ -164,7 +165,7 @@ def test_every_portal_sample_imports_and_matches_what_the_portal_published(db, m
     # --- the same files again: nothing new, nothing changed, no batch left behind
     before = _snapshot(db)
     counts = (_count(db, ScoreRevision), _count(db, ImportBatch), _count(db, Unit))
-    again = import_files(read_paths([str(SAMPLES)]), create_units=True)
+    again = run_import(read_paths([str(SAMPLES)]), create_units=True)
     assert again.ok and again.nothing_new
     assert again.total("unchanged") == report.total("new")
     assert _snapshot(db) == before

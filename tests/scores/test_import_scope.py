@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from app.scores.importer import SourceFile, import_files
+from app.scores.importer import SourceFile
 from app.scores.models import ScoreRecord
+from tests.scores.conftest import run_import
 from tests.scores.test_import_bad_input import csv_file, trimmed, xlsx_bytes
 
 
@@ -18,7 +19,7 @@ def count(db):
 @pytest.mark.parametrize("folder", ["dvc-progress-tree", "formality-online-payment-tree"])
 def test_a_file_that_cannot_tell_its_scope_needs_one(db, folder):
     source = SourceFile("tai-len.json", trimmed(folder))
-    report = import_files([source], period="2026-Q3", create_units=True)
+    report = run_import([source], period="2026-Q3", create_units=True)
     assert not report.ok and count(db) == 0
     assert "toàn đơn vị hay theo một TTHC" in report.files[0].errors[0].message_vi
 
@@ -29,7 +30,7 @@ def test_a_file_that_cannot_tell_its_scope_needs_one(db, folder):
 ])
 def test_the_person_importing_states_the_scope(db, options, formality_code):
     source = SourceFile("tai-len.json", trimmed("dvc-progress-tree"))
-    report = import_files([source], period="2026-Q3", create_units=True, **options)
+    report = run_import([source], period="2026-Q3", create_units=True, **options)
     assert report.ok, report.files[0].errors
     codes = set(db.session.scalars(sa.select(ScoreRecord.formality_code)))
     assert codes == {formality_code}
@@ -41,7 +42,7 @@ def test_a_portal_score_above_the_catalog_maximum_is_a_row_error(db):
             for m in unit["metrics"]:
                 if m["code"] == "DOSSIER_SYNC" and m.get("score") is not None:
                     m["score"] = 9
-    report = import_files([SourceFile("minh-bach.json", trimmed("transparency", edit=lower))], period="2026-Q3",
+    report = run_import([SourceFile("minh-bach.json", trimmed("transparency", edit=lower))], period="2026-Q3",
                           create_units=True)
     assert not report.ok and count(db) == 0
     assert any("vượt điểm tối đa" in e.message_vi for e in report.files[0].errors)
@@ -49,7 +50,7 @@ def test_a_portal_score_above_the_catalog_maximum_is_a_row_error(db):
 
 def test_an_excel_date_in_ky_is_read_as_its_month(ninh_son, db):
     content = xlsx_bytes([["MaDonVi", "Ky", "MaChiSo", "TuSo", "MauSo"], ["NS", date(2026, 9, 1), "4", 90, 100]])
-    report = import_files([SourceFile("diem.xlsx", content)])
+    report = run_import([SourceFile("diem.xlsx", content)])
     assert report.ok, report.files[0].errors
     rec = db.session.scalar(sa.select(ScoreRecord))
     assert (rec.period_kind, rec.period_start, str(rec.points)) == ("month", date(2026, 9, 1), "18.00")
@@ -58,7 +59,7 @@ def test_an_excel_date_in_ky_is_read_as_its_month(ninh_son, db):
 def test_the_batch_records_its_period(ninh_son, db):
     from app.scores.models import ImportBatch
 
-    import_files([csv_file("NS,2026-09,4,90,100,,")])
+    run_import([csv_file("NS,2026-09,4,90,100,,")])
     batch = db.session.scalar(sa.select(ImportBatch))
     assert (batch.period_kind, batch.period_start) == ("month", date(2026, 9, 1))
 
@@ -69,7 +70,9 @@ def test_from_the_web_an_admin_imports_only_for_units_in_the_own_tree(demo, db, 
     response = client.post("/scores/import", data={"files": [(io.BytesIO(csv), "diem.csv")]},
                            content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "UBND huyện Bác Ái» nằm ngoài phạm vi quản lý của bạn" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Đơn vị «UBND huyện Bác Ái» (NT.BA) nằm ngoài phạm vi quản lý của bạn" in html
+    assert "Đơn vị nằm ngoài phạm vi quản lý của bạn</strong>: 1 trường hợp" in html
     assert count(db) == 0
 
 
@@ -78,7 +81,7 @@ def test_from_the_web_a_district_admin_cannot_create_another_province(demo, db):
     from app.org.models import Unit
 
     units = db.session.scalar(sa.select(sa.func.count()).select_from(Unit))
-    report = import_files([SourceFile("tai-len.json", trimmed("transparency"))], period="2026-Q3",
+    report = run_import([SourceFile("tai-len.json", trimmed("transparency"))], period="2026-Q3",
                           create_units=True, actor=find_user("admin"))
     assert not report.ok and "ngoài phạm vi quản lý" in report.files[0].errors[0].message_vi
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)) == units
@@ -87,8 +90,8 @@ def test_from_the_web_a_district_admin_cannot_create_another_province(demo, db):
 def test_the_check_previews_new_and_changed_values(ninh_son, db):
     from decimal import Decimal
 
-    import_files([csv_file("NS,2026-09,4,90,100,,")])
-    report = import_files([csv_file("NS,2026-09,4,50,100,,", "NS,2026-09,3,6,6,,")], dry_run=True)
+    run_import([csv_file("NS,2026-09,4,90,100,,")])
+    report = run_import([csv_file("NS,2026-09,4,50,100,,", "NS,2026-09,3,6,6,,")], dry_run=True)
     preview = {(c.status, c.subject, c.old_points, c.new_points) for c in report.files[0].result.preview}
     assert preview == {("changed", "4. Tỷ lệ hồ sơ xử lý đúng hạn", Decimal("18.00"), Decimal("10.00")),
                        ("new", "3. Tỷ lệ hồ sơ đồng bộ lên Cổng dịch vụ công quốc gia", None, Decimal("6.00"))}

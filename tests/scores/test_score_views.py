@@ -1,6 +1,6 @@
 """Scorecards, ranks, owner trends, red indicators, explanations, manual entry and exports."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
 
@@ -19,6 +19,8 @@ from app.scores.periods import month_period
 from tests.scores.factories import put
 
 OCT, SEP = month_period(2026, 10), month_period(2026, 9)
+NOW = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)  # services take the time
+TODAY = date(2026, 11, 15)
 
 
 def ind(db, code):
@@ -78,8 +80,8 @@ def test_red_items_by_lowest_band_and_by_drop(scored, app):
 
 
 def test_scan_red_alerts_the_owner_once(scored, db):
-    assert accountability.scan_red() == 1
-    assert accountability.scan_red() == 0
+    assert accountability.scan_red(now=NOW) == 1
+    assert accountability.scan_red(now=NOW) == 0
     db.session.commit()
     alert = db.session.scalar(sa.select(Alert))
     assert alert.recipient.username == "yenntk" and alert.resolved_at is None
@@ -87,19 +89,19 @@ def test_scan_red_alerts_the_owner_once(scored, db):
 
 
 def test_an_alert_closes_when_a_corrected_import_lifts_the_indicator(scored, db):
-    accountability.scan_red()
+    accountability.scan_red(now=NOW)
     put("NS", 2026, 10, "PROGRESS_ON_TIME", 95, 100)  # the portal's figure, corrected
-    accountability.scan_red()
+    accountability.scan_red(now=NOW)
     db.session.commit()
     assert db.session.scalar(sa.select(Alert)).resolved_at is not None
 
 
 def test_explanation_resolves_the_alert_and_is_audited(scored, db):
-    accountability.scan_red()
+    accountability.scan_red(now=NOW)
     accountability.save_explanation(
         unit=find_unit_by_code("NS"), indicator=ind(db, "PROGRESS_ON_TIME"), period=OCT,
         reason="Đồng bộ hồ sơ từ hệ thống một cửa bị lỗi 5 ngày.", remedy="Rà soát, đồng bộ lại toàn bộ hồ sơ.",
-        due_on=date(2026, 12, 15), actor=find_user("yenntk"))
+        due_on=date(2026, 12, 15), actor=find_user("yenntk"), now=NOW)
     db.session.commit()
     assert db.session.scalar(sa.select(Alert)).resolved_at is not None
     assert accountability.red_items(find_unit_by_code("NS"), OCT)[0].explanation is not None
@@ -117,7 +119,7 @@ def test_bad_explanations_are_refused(scored, db, username, code, kwargs, messag
             "due_on": date(2026, 12, 31)} | kwargs
     with pytest.raises(DomainError, match=message):
         accountability.save_explanation(unit=find_unit_by_code("NS"), indicator=ind(db, code), period=OCT,
-                                        actor=find_user(username), **args)
+                                        actor=find_user(username), now=NOW, **args)
 
 
 def test_reimport_of_a_changed_value_keeps_the_old_one(scored, db):
@@ -135,33 +137,84 @@ def test_reimport_of_a_changed_value_keeps_the_old_one(scored, db):
 class TestManualEntry:
     def test_the_owner_enters_a_value_without_portal_feed(self, scored, db):
         rec = manual.enter(unit=find_unit_by_code("NS"), indicator=ind(db, "PROGRESS_ON_TIME"), period_text="2026-10",
-                           numerator="1.234", denominator="1.300", note="Số liệu một cửa", actor=find_user("yenntk"))
+                           numerator="1.234", denominator="1.300", note="Số liệu một cửa", actor=find_user("yenntk"),
+                           today=TODAY)
         db.session.commit()
         assert (rec.source, rec.ratio, rec.points) == ("manual", Decimal("94.92"), Decimal("18.98"))
 
     @pytest.mark.parametrize(("username", "code", "period", "num", "den", "message"), [
         ("yenntk", "PROGRESS_ON_TIME", "2026-10", "120", "100", "không được lớn hơn mẫu số"),
-        ("yenntk", "PROGRESS_ON_TIME", "2027-01", "1", "2", "chưa kết thúc"),
+        ("yenntk", "PROGRESS_ON_TIME", "2026-11", "1", "2", "chưa kết thúc"),  # TODAY is 15/11/2026
+        ("yenntk", "PROGRESS_ON_TIME", "Quý 4/2026", "1", "2", "chưa kết thúc"),
         ("yenntk", "PROGRESS_ON_TIME", "2026-13", "1", "2", "tháng phải từ 01 đến 12"),
-        ("yenntk", "PROGRESS_ON_TIME", "2026-10", "-1", "2", "số nguyên không âm"),
-        ("yenntk", "PROGRESS_ON_TIME", "2026-10", "1,5", "2", "số nguyên không âm"),
+        ("yenntk", "PROGRESS_ON_TIME", "2026-10", "-1", "2", "không được âm"),
+        ("yenntk", "PROGRESS_ON_TIME", "2026-10", "1,5", "2", "phải là số nguyên"),
+        ("yenntk", "PROGRESS_ON_TIME", "2026-10", "1" * 30, "2", "tối đa 15 chữ số"),
+        ("yenntk", "PROGRESS_ON_TIME", "2026-10", "1", "1" * 16, "tối đa 15 chữ số"),
+        ("yenntk", "PROGRESS_ON_TIME", "2026-10", "1,234", "2000", "không rõ là"),
         ("yenntk", "DOSSIER_SYNC", "2026-10", "1", "2", "không được nhập tay"),
         ("vanna", "PROGRESS_ON_TIME", "2026-10", "1", "2", "không được nhập tay"),
     ])
     def test_bad_entries_are_refused(self, scored, db, username, code, period, num, den, message):
         with pytest.raises(DomainError, match=message):
             manual.enter(unit=find_unit_by_code("NS"), indicator=ind(db, code), period_text=period, numerator=num,
-                         denominator=den, note="", actor=find_user(username))
+                         denominator=den, note="", actor=find_user(username), today=TODAY)
 
-    def test_the_entry_page(self, scored, client, auth, db):
+    def test_vietnamese_spellings_are_read(self, scored, db):
+        rec = manual.enter(unit=find_unit_by_code("NS"), indicator=ind(db, "PROGRESS_ON_TIME"), period_text="T10/2026",
+                           numerator="2.752", denominator="3.000", note="", actor=find_user("yenntk"), today=TODAY)
+        assert (rec.period_start, rec.numerator, rec.denominator) == (date(2026, 10, 1), 2752, 3000)
+
+    def test_the_entry_page(self, scored, client, auth, db, clock):
         auth.login("yenntk")
+        ns = find_unit_by_code("NS")
         page = client.get("/scores/entry").get_data(as_text=True)
-        assert "4. Tỷ lệ hồ sơ xử lý đúng hạn" in page
-        response = client.post("/scores/entry", data={
-            "unit_id": find_unit_by_code("NS").id, "indicator_id": ind(db, "PROGRESS_ON_TIME").id,
-            "period": "2026-10", "numerator": "50", "denominator": "40", "note": ""})
+        assert "4. Tỷ lệ hồ sơ xử lý đúng hạn" in page and f'action="/scores/entry?unit={ns.id}"' in page
+        response = client.post(f"/scores/entry?unit={ns.id}", data={
+            "indicator_id": ind(db, "PROGRESS_ON_TIME").id, "period": "10/2026", "numerator": "50",
+            "denominator": "40", "note": ""})
         assert response.status_code == 422
         assert "không được lớn hơn mẫu số" in response.get_data(as_text=True)
+        saved = client.post(f"/scores/entry?unit={ns.id}", data={
+            "indicator_id": ind(db, "PROGRESS_ON_TIME").id, "period": "10/2026", "numerator": "30",
+            "denominator": "40", "note": ""})
+        assert saved.status_code == 302
+        assert manual.current_value(ns, ind(db, "PROGRESS_ON_TIME"), OCT).points == Decimal(15)
+
+    def test_the_unit_comes_from_the_address_only(self, scored, client, auth, db, clock):
+        """The page shows one unit and saves to that unit: another unit's id in the form changes nothing, and a
+        unit the user may not enter for is refused outright."""
+        auth.login("yenntk")
+        ns, myson = find_unit_by_code("NS"), find_unit_by_code("NS.MYSON")
+        assert client.get(f"/scores/entry?unit={myson.id}").status_code == 403
+        assert client.post(f"/scores/entry?unit={myson.id}", data={
+            "indicator_id": ind(db, "PROGRESS_ON_TIME").id, "period": "2026-10", "numerator": "1",
+            "denominator": "2"}).status_code == 403
+        assert client.get("/scores/entry?unit=99999999999").status_code == 404
+        response = client.post(f"/scores/entry?unit={ns.id}", data={
+            "unit_id": myson.id, "indicator_id": ind(db, "PROGRESS_ON_TIME").id, "period": "2026-10",
+            "numerator": "1", "denominator": "2"})
+        assert response.status_code == 302
+        stored = db.session.scalars(sa.select(ScoreRecord).where(ScoreRecord.source == "manual")).all()
+        assert [r.unit_id for r in stored] == [ns.id]
+
+    def test_two_people_saving_the_same_value_at_once_get_a_message_not_a_500(self, scored, client, auth, db,
+                                                                            clock, monkeypatch):
+        """The second save finds no row when it looks, the first person's row is there when it writes."""
+        ns, progress = find_unit_by_code("NS"), ind(db, "PROGRESS_ON_TIME")
+        manual.enter(unit=ns, indicator=progress, period_text="2026-10", numerator="3", denominator="4", note="",
+                     actor=find_user("yenntk"), today=TODAY)
+        db.session.commit()
+        from app.scores import services
+
+        monkeypatch.setattr(services, "_existing", lambda items: {})  # as if the other save were not visible yet
+        auth.login("yenntk")
+        response = client.post(f"/scores/entry?unit={ns.id}", data={
+            "indicator_id": progress.id, "period": "2026-10", "numerator": "1", "denominator": "2"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "Người khác vừa lưu cùng dữ liệu này" in html
+        assert "Giá trị đang lưu cho chỉ số và kỳ này: tử số 3, mẫu số 4" in html
 
 
 class TestPages:
@@ -224,7 +277,7 @@ class TestPages:
 
 class TestAlerts:
     def test_the_owner_sees_the_red_alert_and_acknowledges_it(self, scored, db, client, auth):
-        accountability.scan_red()
+        accountability.scan_red(now=NOW)
         db.session.commit()
         auth.login("yenntk")
         home = client.get("/").get_data(as_text=True)
@@ -236,7 +289,7 @@ class TestAlerts:
         assert "Đã xem" in client.get("/alerts/").get_data(as_text=True)
 
     def test_someone_else_cannot_acknowledge(self, scored, db, client, auth):
-        accountability.scan_red()
+        accountability.scan_red(now=NOW)
         db.session.commit()
         auth.login("vanna")
         alert = db.session.scalar(sa.select(Alert))
