@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test test-sqlite test-postgres lint bench clean
+.PHONY: install run serve test test-dates test-sqlite test-postgres lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: install
 test: install
 	env -u TEST_DATABASE_URL $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== PostgreSQL: $$TEST_DATABASE_URL"; $(BIN)/pytest; fi
+
+## make test-dates: the SQLite suite as if today were 15/02/2027, then 30/06/2030 (nothing may depend on the clock)
+test-dates: install
+	env -u TEST_DATABASE_URL TEST_CLOCK=2027-02-15 $(BIN)/pytest
+	env -u TEST_DATABASE_URL TEST_CLOCK=2030-06-30 $(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .

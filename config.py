@@ -42,6 +42,8 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
+    # One request (an upload of up to 60 portal files of a few hundred kB each) may not exceed this; larger is 413.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "32")) * 1024 * 1024
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Ninh Sơn")
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "ninhson766")
     # Score bands: label and lower bound as a share of the maximum points, highest first; the last is "red".

@@ -336,3 +336,51 @@ def test_a_dry_run_reports_what_would_change_and_writes_nothing(ninh_son, db):
     db.session.expire_all()
     assert counts(db) == before
     assert {r.id: r.values() for r in db.session.scalars(sa.select(ScoreRecord))} == snapshot
+
+
+def _percent_xlsx() -> bytes:
+    """As a Vietnamese office saves it: the ratio typed as 85,6% (the cell holds 0,856 with a percent format)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Mã đơn vị", "Kỳ", "Mã chỉ số", "Tỷ lệ"])
+    sheet.append(["NS", "Quý 3/2026", "DOSSIER_SYNC", 0.856])
+    sheet["D2"].number_format = "0.0%"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    (lambda: SourceFile("ty-le.xlsx", _percent_xlsx()),
+     {"ratio": Decimal("85.6"), "points": Decimal("5.14"), "numerator": None}),
+    (lambda: csv_file("NS,T9/2026,4,2.752,\"3.000\",,"),
+     {"ratio": Decimal("91.73"), "points": Decimal("18.35"), "numerator": Decimal(2752)}),
+])
+def test_what_a_vietnamese_reader_sees_is_imported_and_a_reimport_changes_nothing(ninh_son, db, source, expected):
+    report = run_import([source()])
+    assert report.ok, [e.message_vi for e in errors_of(report)]
+    rec = db.session.scalar(sa.select(ScoreRecord))
+    assert {k: getattr(rec, k) for k in expected} == expected
+    before = counts(db)
+    again = run_import([source()])
+    assert again.ok and again.nothing_new and again.total("unchanged") == 1
+    assert counts(db) == before  # no revision, no batch
+
+
+@pytest.mark.parametrize("row", ["NS,2026-09,4,0,0,,", "NS,2026-09,PAYMENT_DOSSIERS,0,0,,"])
+def test_zero_over_zero_on_indicators_4_and_10_scores_0_as_the_portal_does(ninh_son, db, row):
+    assert run_import([csv_file(row)]).ok
+    rec = db.session.scalar(sa.select(ScoreRecord))
+    assert (rec.ratio, rec.points) == (Decimal(0), Decimal(0))
+
+
+def test_a_dry_run_counts_exactly_what_the_import_writes(ninh_son, db):
+    """Two files with the same rows: the second changes nothing; the dry run says so too."""
+    files = lambda: [csv_file(GOOD_ROW, "NS,2026-09,3,45,50,,", name="a.csv"),  # noqa: E731
+                     csv_file(GOOD_ROW, "NS,2026-09,3,45,50,,", name="b.csv")]
+    dry = run_import(files(), dry_run=True)
+    assert counts(db)["ScoreRecord"] == 0
+    real = run_import(files())
+    assert [(f.result.new, f.result.changed, f.result.unchanged) for f in dry.files] == [
+        (f.result.new, f.result.changed, f.result.unchanged) for f in real.files] == [(2, 0, 0), (0, 0, 2)]
+    assert counts(db)["ScoreRecord"] == 2

@@ -198,3 +198,75 @@ def test_a_token_with_a_slash_never_reaches_the_confirm_view(ninh_son, db, auth,
     for path in ("/scores/import/../x/confirm", "/scores/import/..%2Fx/confirm"):
         assert auth.client.post(path).status_code in (400, 404)
     assert _written(db) == (0, 0)
+
+
+def _portal_upload(client, *, period: str):
+    from tests.scores.test_import_bad_input import trimmed
+
+    content = trimmed("dvc-progress-tree", keep=1)
+    data = {"files": (io.BytesIO(content), "tien-do.json"), "period": period, "scope": "all", "create_units": "1"}
+    return client.post("/scores/import", data=data, content_type="multipart/form-data")
+
+
+def test_the_confirm_step_imports_exactly_what_was_checked(db, auth, staging, make_unit, make_user):
+    """A confirm POST carrying another period (or other options) changes nothing: what was checked is imported."""
+    root = make_unit("H44", "UBND tỉnh Phú Thọ", kind="province")
+    make_user("quantri.tinh", root, role="admin")
+    auth.login("quantri.tinh")
+    checked = _portal_upload(auth.client, period="2026-Q3")
+    assert checked.status_code == 200, checked.get_data(as_text=True)
+    token = CONFIRM.search(checked.get_data(as_text=True)).group(1)
+    response = auth.client.post(f"/scores/import/{token}/confirm",
+                                data={"period": "2023-02", "scope": "formality", "formality": "1.000001"})
+    assert response.status_code == 302
+    starts = {(r.period_kind, str(r.period_start), r.formality_code) for r in db.session.scalars(sa.select(ScoreRecord))}
+    assert starts == {("quarter", "2026-07-01", "")}
+
+
+def test_only_the_admin_who_checked_may_confirm(demo, db, auth, staging, make_user):
+    from app.org.services import find_unit_by_code
+
+    make_user("quantri.ns2", find_unit_by_code("NS"), role="admin")
+    auth.login("admin")
+    token = CONFIRM.search(_upload(auth.client, GOOD).get_data(as_text=True)).group(1)
+    auth.logout()
+    auth.login("quantri.ns2")
+    response = auth.client.post(f"/scores/import/{token}/confirm", follow_redirects=True)
+    assert "Phiên kiểm tra đã hết hạn hoặc đã được nhập" in response.get_data(as_text=True)
+    assert _written(db) == (0, 0)
+
+
+def test_a_staged_file_changed_on_the_server_is_not_imported(demo, db, auth, staging):
+    auth.login("admin")
+    token = CONFIRM.search(_upload(auth.client, GOOD).get_data(as_text=True)).group(1)
+    staged = next(p for p in (staging / token).iterdir() if p.name.endswith(".csv"))
+    staged.write_text(GOOD.replace("90,100", "10,100"), encoding="utf-8")
+    response = auth.client.post(f"/scores/import/{token}/confirm", follow_redirects=True)
+    assert "bị thay đổi trên máy chủ" in response.get_data(as_text=True)
+    assert _written(db) == (0, 0)
+
+
+def test_a_deeply_nested_json_upload_is_a_clear_message_and_leaves_no_file(ninh_son, db, auth, staging):
+    auth.login("quantri")
+    response = _upload(auth.client, "[" * 100_000 + "]" * 100_000, name="long-nhau.json")
+    assert response.status_code == 422
+    assert "lồng nhau quá sâu" in response.get_data(as_text=True)
+    assert not staging.exists() or not any(staging.iterdir())
+    assert _written(db) == (0, 0)
+
+
+def test_the_cli_summarises_a_problem_repeated_over_many_files(db, runner):
+    """The README's example on a fresh database: one summary with its count and advice, not 164 × 33 lines."""
+    from tests.conftest import SAMPLES
+
+    result = runner.invoke(args=["scores", "import", str(SAMPLES), "--dry-run"])
+    assert result.exit_code == 1
+    assert "✗ Đơn vị chưa có trong hệ thống: 164 trường hợp" in result.output
+    assert result.output.count("--create-units") == 1
+    assert len(result.output) < 12_000, len(result.output)
+
+
+def test_a_header_only_csv_is_an_error(ninh_son, db, runner, csv_path):
+    result = runner.invoke(args=["scores", "import", csv_path(HEADER + "\n")])
+    assert result.exit_code == 1
+    assert "không có dòng số liệu nào" in result.output

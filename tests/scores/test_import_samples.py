@@ -30,7 +30,9 @@ PERIODS = ("2026-08", "2026-Q3", "2026")
 FOLDER_GROUPS = {"transparency": ("I",), "dvc-progress-tree": ("II",), "provide-online-tree": ("III.1",),
                  "formality-online-payment-tree": ("III.2",), "dossier-digitized": ("IV.1", "IV.2"),
                  "handling-satisfaction": ("V",)}
-TREE_INDICATOR = {"dvc-progress-tree": "PROGRESS_ON_TIME"}  # the one tree that publishes its indicator's score
+TREE_INDICATOR = {"dvc-progress-tree": "PROGRESS_ON_TIME"}
+PUBLISHED_GROUP = {"transparency": "I", "dvc-progress-tree": "II", "provide-online-tree": "III.1",
+                   "formality-online-payment-tree": "III.2", "dossier-digitized": "IV", "handling-satisfaction": "V"}  # the one tree that publishes its indicator's score
 
 
 def _decimal(value) -> Decimal:
@@ -42,6 +44,23 @@ def _units_of(capture: dict) -> list[dict]:
     data = json.loads((SAMPLES / capture["file"]).read_text(encoding="utf-8"))["data"]
     root = data.get("overview") or data.get("parent")
     return ([root] if root else []) + (data.get("evaluation") or data.get("children") or [])
+
+
+def _published_totals() -> dict[tuple[str, str], dict[str, Decimal]]:
+    """(portal id, period) → group → the total the portal published ("IV" is IV.1 + IV.2, published together)."""
+    out: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for capture in (c for c in CAPTURES if c["scope"] == "all"):
+        group = PUBLISHED_GROUP[capture["file"].split("/")[0]]
+        for row in _units_of(capture):
+            total = row.get("totalScore", row.get("score"))
+            out.setdefault((row["departmentId"], _period_code(capture)), {})[group] = _decimal(total)
+    return out
+
+
+def _competition(totals: dict) -> dict:
+    """Standard competition ranking (1, 2, 2, 4) by total, highest first."""
+    ordered = sorted(totals.values(), reverse=True)
+    return {key: ordered.index(total) + 1 for key, total in totals.items()}
 
 
 def _period_code(capture: dict) -> str:
@@ -138,6 +157,49 @@ def test_every_portal_sample_imports_and_matches_what_the_portal_published(db, m
     assert len(cards) == 164 * len(PERIODS)  # every unit, every period
     assert rows_checked > 6000
 
+    # --- figures as published, exactly (0,00, not ±0,01): every group total, unit total and rank shown
+    published = _published_totals()
+    exact_misses: list[str] = []
+    for (portal_id, code), groups in published.items():
+        unit, period = units[portal_id], period_by_code[code]
+        card = cards[(unit.id, code)]
+        shown = {g.group.code: g.points for g in card.groups}
+        shown["IV"] = (shown["IV.1"] or Decimal(0)) + (shown["IV.2"] or Decimal(0))
+        for group, total in groups.items():
+            if shown[group] != total:
+                exact_misses.append(f"{unit.code} {code} group {group}: shown {shown[group]}, portal {total}")
+        if card.total != sum(groups.values()):
+            exact_misses.append(f"{unit.code} {code} total: shown {card.total}, portal {sum(groups.values())}")
+    ranks_checked = 0
+    for code, period in period_by_code.items():
+        portal_totals = {pid: sum(g.values()) for (pid, c), g in published.items() if c == code}
+        peer_groups = {}
+        for pid in portal_totals:
+            group = queries.peer_group(units[pid])
+            peer_groups[(group.parent.id if group.parent else None, group.kind)] = group
+        for group in peer_groups.values():
+            expected = _competition({u.portal_id: portal_totals[u.portal_id] for u in group.units})
+            for row in queries.ranks(group.units, period):
+                ranks_checked += 1
+                if (row.rank, row.of, row.total) != (expected[row.unit.portal_id], len(group.units),
+                                                     portal_totals[row.unit.portal_id]):
+                    exact_misses.append(f"{row.unit.code} {code} rank {row.rank}/{row.of} ({row.total}), portal "
+                                        f"{expected[row.unit.portal_id]}/{len(group.units)}")
+    assert not exact_misses, f"{len(exact_misses)} differences:\n" + "\n".join(exact_misses[:20])
+    assert len(published) == 164 * 3 and ranks_checked == 164 * 3  # the province ranks alone (1/1)
+    kinds = {(g.kind, len(g.units)) for g in queries.child_peer_groups(db.session.scalar(
+        sa.select(Unit).where(Unit.code == "H44")))}
+    assert kinds == {("department", 15), ("commune", 148)}  # ranked apart, not 163 together
+
+    # --- the three figures the review found off by 0,01, now exactly as published, on the page
+    make_user("quantri.phutho", db.session.scalar(sa.select(Unit).where(Unit.code == "H44")), role="admin")
+    auth.login("quantri.phutho")
+    for code, kind, period_code, figure in (("H44", "year", "2026", "61,89"), ("H44.144", "month", "2026-08", "64,53"),
+                                            ("H44.197", "month", "2026-08", "58,53")):
+        unit = db.session.scalar(sa.select(Unit).where(Unit.code == code))
+        html = auth.client.get(f"/scores/units/{unit.id}?kind={kind}&period={period_code}").get_data(as_text=True)
+        assert f'<div class="big">{figure}<' in html, (code, period_code)
+
     # --- one department by hand: Sở Công Thương, indicator 4, quarter III: 15,70 / 20 on the scorecard page
     industry = db.session.scalar(sa.select(Unit).where(Unit.code == "H44.07"))
     assert industry.name == "Sở Công Thương - Tỉnh Phú Thọ"
@@ -155,8 +217,6 @@ def test_every_portal_sample_imports_and_matches_what_the_portal_published(db, m
 
     province = industry.parent
     assert (province.kind, province.parent) == ("province", None)
-    make_user("quantri.phutho", province, role="admin")
-    auth.login("quantri.phutho")
     page = auth.client.get(f"/scores/units/{industry.id}?kind=quarter&period=2026-Q3")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
