@@ -126,7 +126,7 @@ class ImportReport:
         """Repeated problems (errors with a code) gathered over every file."""
         out: dict[str, ErrorSummary] = {}
         seen: dict[str, set] = {}
-        in_files: dict[str, set] = {}
+        in_files: dict[str, set[int]] = {}
         for f in self.files:
             for e in f.errors:
                 if not e.code:
@@ -134,7 +134,7 @@ class ImportReport:
                 s = out.setdefault(e.code, ErrorSummary(e.code, SUMMARY_TITLES.get(e.code, e.code), 0, 0, [], 0,
                                                         HINTS.get(e.code, "")))
                 s.count += 1
-                in_files.setdefault(e.code, set()).add(f.name)
+                in_files.setdefault(e.code, set()).add(id(f))
                 value = str(e.value) if e.value not in (None, "") else f.name
                 if value not in seen.setdefault(e.code, set()):
                     seen[e.code].add(value)

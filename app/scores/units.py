@@ -74,7 +74,7 @@ class UnitResolver:
     # --- reporting
 
     def _error(self, fr, row_no, fld, value, message: str, code: str) -> None:
-        key = (fr.name, code, value)
+        key = (id(fr), code, value)
         if key not in self._reported:
             self._reported.add(key)
             fr.errors.append(ParseError(row_no, fld, value, message, code=code))

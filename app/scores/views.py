@@ -118,10 +118,13 @@ SCORED_KINDS = ("province", "district", "commune", "department")
 @login_required
 def ranks(unit_id: int):
     """The units below a unit, ranked within each peer group (its communes apart from its departments);
-    a unit without children shows the group it stands in."""
+    with ?among=peers, or for a unit without children, the group the unit itself stands in (the portal publishes
+    the totals and ranks of siblings, so they may be shown; their scorecards stay closed)."""
     unit = _visible_unit(unit_id)
     kind = _kind()
-    groups = [g for g in queries.child_peer_groups(unit) if g.kind in SCORED_KINDS] or [queries.peer_group(unit)]
+    among_peers = request.args.get("among") == "peers"
+    groups = [] if among_peers else [g for g in queries.child_peer_groups(unit) if g.kind in SCORED_KINDS]
+    groups = groups or [queries.peer_group(unit)]
     everyone = [u.id for g in groups for u in g.units]
     period = _period(everyone, kind)
     tables = []
@@ -132,11 +135,12 @@ def ranks(unit_id: int):
                 tables.append((group, rows))
     if request.args.get("format") == "xlsx" and period:
         return _xlsx(exports.ranks_workbook(unit, period, tables), f"xep-hang-{unit.code}-{period.code}.xlsx")
-    charted = [(group, rows, charts.bar_chart([r.unit.name.replace("UBND ", "") for r in rows],
-                                              [r.total for r in rows], title=f"Tổng điểm {group.label}", y_max=100))
-               for group, rows in tables]
+    charted = [(group, rows, charts.bar_chart(
+        [r.unit.name.replace("UBND ", "") for r in rows], [r.total for r in rows], title=f"Tổng điểm {group.label}",
+        y_max=100, highlight=next((i for i, r in enumerate(rows) if r.unit.id == unit.id), None)))
+        for group, rows in tables]
     return render_template("scores/ranks.html", unit=unit, tables=charted, period=period, kind=kind, kinds=KINDS,
-                           periods=queries.available_periods(everyone, kind))
+                           periods=queries.available_periods(everyone, kind), among_peers=among_peers)
 
 
 @bp.route("/owners/<int:user_id>")

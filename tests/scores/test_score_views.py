@@ -305,3 +305,13 @@ def test_owner_series_join_at_the_handover(scored):
     # before its owner's first one, so the two colours meet without a gap
     assert [v is not None for v in yen_values[:5]] == [True, False, True, True, True]
     assert [v is not None for v in hang_values[:5]] == [True, True, True, False, False]
+
+
+def test_a_unit_sees_the_ranking_it_stands_in_but_not_its_siblings_scorecards(scored, client, auth):
+    """The portal publishes siblings' totals and ranks: the ranking may be shown; their detail may not."""
+    auth.login("binhnv")  # head of Tân Sơn
+    tanson, manoi = find_unit_by_code("NS.TANSON"), find_unit_by_code("NS.MANOI")
+    page = client.get(f"/scores/ranks/{tanson.id}?among=peers&period=2026-10").get_data(as_text=True)
+    assert "Xếp hạng trong các xã, phường, thị trấn của UBND huyện Ninh Sơn" in page
+    assert "UBND xã Ma Nới" in page and f"/scores/units/{manoi.id}" not in page
+    assert client.get(f"/scores/units/{manoi.id}").status_code == 403
