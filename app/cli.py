@@ -12,12 +12,15 @@ from app.core.cli import install_vietnamese_messages, prepare_command
 def register(app: Flask) -> None:
     install_vietnamese_messages()  # before the commands are imported: click.Path translates when it is built
 
+    from app.alerts.cli import alerts
     from app.auth.cli import users
     from app.demo.cli import seed_demo
+    from app.dossiers.cli import dossiers
     from app.indicators.cli import catalog
     from app.org.cli import setup, units
+    from app.scheduler import scheduler
     from app.scores.cli import scores
 
-    for command in (setup, units, users, seed_demo, catalog, scores):
+    for command in (setup, units, users, seed_demo, catalog, scores, dossiers, alerts, scheduler):
         prepare_command(command)
         app.cli.add_command(command)

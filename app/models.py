@@ -1,9 +1,12 @@
 """Import every model module so that metadata is complete (used by the factory and Alembic)."""
 
 from app.alerts.models import Alert  # noqa: F401,E402
+from app.api.models import ApiToken  # noqa: F401
 from app.assignments.models import Assignment, Plan  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import User  # noqa: F401
+from app.dossiers.models import Dossier, DossierClaim  # noqa: F401
 from app.indicators.models import CatalogVersion, Indicator, IndicatorGroup, IndicatorRule  # noqa: F401
 from app.org.models import Unit  # noqa: F401
 from app.scores.models import Explanation, ImportBatch, ScoreRecord, ScoreRevision  # noqa: F401,E402
+from app.workdays.models import CalendarDay  # noqa: F401

@@ -44,6 +44,15 @@ def resolve_missing(*, subject_type: str, unit_id: int, key_like: str, keep: set
             alert.resolved_at = now
 
 
+def link_for(alert: Alert) -> str:
+    """Where an alert leads, built when shown from its subject (a dossier's page; a red indicator's explanation)."""
+    from flask import url_for
+
+    if alert.subject_type == "dossier" and alert.dossier_id:
+        return url_for("dossiers.detail", dossier_id=alert.dossier_id)
+    return alert.link or url_for("alerts.index")
+
+
 def for_user(user, *, include_resolved: bool = False, limit: int = 200) -> list[Alert]:
     """The user's alerts, open ones first, newest first."""
     query = sa.select(Alert).where(Alert.recipient_id == user.id)

@@ -13,6 +13,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.core.time import now_utc
 from app.extensions import db
 
+# How alerts reach a user by e-mail: escalations at once and the rest in a daily digest, everything at once, or none.
+ALERT_EMAIL = {"digest": "Leo thang gửi ngay, còn lại gộp hằng ngày lúc 07:30", "instant": "Gửi ngay mọi cảnh báo",
+               "none": "Không gửi thư"}
+
 ROLES = {
     "officer": "Công chức",
     "head": "Trưởng đơn vị",
@@ -27,6 +31,7 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint(f"role IN ({', '.join(repr(r) for r in ROLES)})", name="role_known"),
         sa.CheckConstraint("username = lower(username) AND length(username) >= 2", name="username_lower"),
         sa.CheckConstraint("length(trim(full_name)) > 0", name="full_name_present"),
+        sa.CheckConstraint(f"alert_email IN ({', '.join(repr(k) for k in ALERT_EMAIL)})", name="alert_email_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +45,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    alert_email: Mapped[str] = mapped_column(sa.String(10), default="digest", server_default="digest")
 
     unit = relationship("Unit", backref="members")
 

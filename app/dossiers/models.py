@@ -1,0 +1,128 @@
+"""Citizen dossiers (hồ sơ TTHC) as the one-door system syncs them, and claims that a late one is a data error."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from app.core.time import now_utc
+from app.extensions import db
+
+STATUSES = {
+    "new": "Mới tiếp nhận",
+    "processing": "Đang xử lý",
+    "supplement": "Yêu cầu bổ sung",
+    "paused": "Tạm dừng",
+    "awaiting_payment": "Chờ thực hiện nghĩa vụ tài chính",
+    "done": "Đã xử lý xong",
+    "returned": "Đã trả kết quả",
+    "rejected": "Từ chối",
+    "withdrawn": "Công dân rút hồ sơ",
+}
+OPEN_STATUSES = ("new", "processing", "supplement", "paused", "awaiting_payment")
+CLOSED_STATUSES = ("done", "returned", "rejected", "withdrawn")
+CHANNELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}
+CLAIM_STATUSES = {"pending": "Chờ xác nhận", "accepted": "Đã xác nhận lỗi dữ liệu", "rejected": "Không chấp nhận"}
+DEFAULT_SOURCE = "mot-cua"
+
+_open_list = ", ".join(repr(s) for s in OPEN_STATUSES)
+
+
+class Dossier(db.Model):
+    """One dossier; `ended_at` is when processing ended (finished, else returned), the portal's end time."""
+
+    __tablename__ = "dossier"
+    __table_args__ = (
+        sa.UniqueConstraint("source", "code", name="uq_dossier_source_code"),
+        sa.CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status_known"),
+        sa.CheckConstraint(f"is_open = (status IN ({_open_list}))", name="open_matches_status"),
+        sa.CheckConstraint("is_open OR ended_at IS NOT NULL", name="closed_has_end"),
+        sa.CheckConstraint("channel IN (1, 2, 3)", name="channel_known"),
+        sa.CheckConstraint("due_at >= received_at", name="due_after_received"),
+        sa.CheckConstraint("finished_at IS NULL OR finished_at >= received_at", name="finished_after_received"),
+        sa.CheckConstraint("returned_at IS NULL OR returned_at >= received_at", name="returned_after_received"),
+        sa.CheckConstraint("supplement_count >= 0", name="supplements_positive"),
+        sa.CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
+        sa.CheckConstraint("length(trim(code)) > 0", name="code_present"),
+        sa.Index("ix_dossier_unit_received", "handling_unit_id", "received_at"),
+        sa.Index("ix_dossier_open_due", "is_open", "due_at"),
+        sa.Index("ix_dossier_unit_ended", "handling_unit_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(40), default=DEFAULT_SOURCE)
+    code: Mapped[str] = mapped_column(sa.String(80))
+    procedure_code: Mapped[str] = mapped_column(sa.String(40))
+    procedure_name: Mapped[str] = mapped_column(sa.String(500), default="")
+    handling_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
+    receiving_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
+    handling_officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    channel: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
+    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    returned_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    is_open: Mapped[bool] = mapped_column(default=True)
+    supplement_count: Mapped[int] = mapped_column(default=0)
+    apology_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    new_due_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    paid_online: Mapped[bool | None]
+    digitized: Mapped[bool | None]
+    e_result: Mapped[bool | None]
+    rating: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+
+    handling_unit = relationship("Unit", foreign_keys=[handling_unit_id])
+    receiving_unit = relationship("Unit", foreign_keys=[receiving_unit_id])
+    handling_officer = relationship("User", foreign_keys=[handling_officer_id])
+    claims: Mapped[list[DossierClaim]] = relationship(back_populates="dossier", order_by="DossierClaim.id")
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNELS.get(self.channel, str(self.channel))
+
+
+class DossierClaim(db.Model):
+    """An officer's claim that a late dossier is a synchronisation or data error; the unit head decides.
+
+    Accepted claims are shown apart ("trễ do lỗi dữ liệu, đã xác nhận"); official figures never change.
+    """
+
+    __tablename__ = "dossier_claim"
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN ({', '.join(repr(s) for s in CLAIM_STATUSES)})", name="status_known"),
+        sa.CheckConstraint("length(trim(reason)) > 0", name="reason_present"),
+        sa.Index("uq_dossier_claim_live", "dossier_id", unique=True,
+                 sqlite_where=sa.text("status IN ('pending', 'accepted')"),
+                 postgresql_where=sa.text("status IN ('pending', 'accepted')")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(sa.ForeignKey("dossier.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    evidence_name: Mapped[str | None] = mapped_column(sa.String(255))
+    evidence_type: Mapped[str | None] = mapped_column(sa.String(100))
+    evidence: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    decision_note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="claims")
+    author = relationship("User", foreign_keys=[author_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def status_label(self) -> str:
+        return CLAIM_STATUSES.get(self.status, self.status)
