@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.time import now_utc
+from app.core.types import UTCDateTime
 from app.extensions import db
 
 
@@ -21,6 +22,6 @@ class CalendarDay(db.Model):
     is_working_day: Mapped[bool]
     note: Mapped[str] = mapped_column(sa.String(255), default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
     created_by = relationship("User")
