@@ -1,7 +1,8 @@
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from app.core.forms import Form
+from app.auth.models import ALERT_EMAIL
+from app.core.forms import Form, choices
 
 
 class LoginForm(Form):
@@ -20,3 +21,17 @@ class UserForm(Form):
     is_active = BooleanField("Đang hoạt động", default=True)
     password = PasswordField("Mật khẩu (để trống nếu không đổi)", validators=[Optional(), Length(min=8, message="Mật khẩu phải có ít nhất 8 ký tự.")])
     confirm = PasswordField("Nhập lại mật khẩu", validators=[EqualTo("password", "Hai mật khẩu không khớp.")])
+
+
+class ProfileForm(Form):
+    """The signed-in user's own settings: e-mail, how alerts arrive by e-mail, and a new password."""
+
+    email = StringField("Thư điện tử", filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                        validators=[Optional(), Length(max=255), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Địa chỉ thư không hợp lệ.")])
+    alert_email = RadioField("Nhận cảnh báo qua thư điện tử", choices=choices(ALERT_EMAIL.items()), default="digest")
+    current_password = PasswordField("Mật khẩu hiện tại", validators=[Optional()],
+                                     render_kw={"autocomplete": "current-password"})
+    password = PasswordField("Mật khẩu mới (để trống nếu không đổi)", validators=[Optional(), Length(min=8, message="Mật khẩu phải có ít nhất 8 ký tự.")],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Nhập lại mật khẩu mới", validators=[EqualTo("password", "Hai mật khẩu không khớp.")],
+                            render_kw={"autocomplete": "new-password"})

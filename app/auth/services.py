@@ -8,11 +8,12 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.audit.services import record
-from app.auth.models import ROLES, User
+from app.auth.models import ALERT_EMAIL, ROLES, User
 from app.core.errors import DomainError
 from app.extensions import db
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
 
 
@@ -83,6 +84,30 @@ def set_password(user: User, password: str, actor=None) -> None:
     _check_password(password)
     user.set_password(password)
     record(actor, "user.set_password", user)
+
+
+def update_profile(user: User, *, email: str | None, alert_email: str, actor) -> User:
+    """A user's own settings: the e-mail address alerts go to and how (digest, instant, none); audited."""
+    if actor is None or (actor.id != user.id and not actor.can_administer(user.unit)):
+        raise DomainError("Bạn chỉ sửa được tài khoản của chính mình.")
+    email = (email or "").strip() or None
+    if email is not None and (len(email) > 255 or not EMAIL_RE.match(email)):
+        raise DomainError("Địa chỉ thư không hợp lệ.", "email")
+    if alert_email not in ALERT_EMAIL:
+        raise DomainError("Cách nhận cảnh báo không hợp lệ.", "alert_email")
+    before = {"email": user.email, "alert_email": user.alert_email}
+    user.email, user.alert_email = email, alert_email
+    after = {"email": user.email, "alert_email": user.alert_email}
+    if after != before:
+        record(actor, "user.update_profile", user, before=before, after=after)
+    return user
+
+
+def change_own_password(user: User, *, current_password: str, new_password: str) -> None:
+    """A signed-in user replaces their password; the current one must be given."""
+    if not user.check_password(current_password or ""):
+        raise DomainError("Mật khẩu hiện tại không đúng.", "current_password")
+    set_password(user, new_password or "", actor=user)
 
 
 def deactivate(user: User, actor=None) -> None:
