@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import codecs
-import csv
 import io
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from app.core import tabular as core
 from app.core.numbers import NumberError, checked_number, parse_vn_number
+from app.core.tabular import ENCODING_HINT, HEADER_ONLY, TableError, normalise_header  # noqa: F401  (public here)
 from app.scores.portal import ParseError
 
 COLUMNS = {"madonvi": "unit", "ky": "period", "machiso": "indicator", "tuso": "numerator", "mauso": "denominator",
            "tyle": "ratio", "diem": "points"}
 REQUIRED = {"unit": "MaDonVi", "period": "Ky", "indicator": "MaChiSo"}
-
-
-def normalise_header(text: str) -> str:
-    """Header key without case, diacritics, spaces or punctuation ("Mã đơn vị" → "madonvi")."""
-    text = unicodedata.normalize("NFD", str(text or "")).replace("đ", "d").replace("Đ", "D")
-    return "".join(c for c in text if c.isalnum() and not unicodedata.combining(c)).lower()
 
 
 @dataclass
@@ -55,13 +47,7 @@ class Percent:
 
 NUMBER_COLUMNS = {"numerator": ("TuSo", True), "denominator": ("MauSo", True), "ratio": ("TyLe", False),
                   "points": ("Diem", False)}  # key: (column, whole number)
-ENCODING_HINT = "Trong Excel: Lưu thành… → CSV UTF-8 (Comma delimited) (*.csv)."
-HEADER_ONLY = "Tệp chỉ có hàng tiêu đề, không có dòng số liệu nào."
-
-
-def _blank(value) -> bool:
-    """An empty cell (None or only spaces)."""
-    return value is None or (isinstance(value, str) and not value.strip())
+_blank = core.is_blank
 
 
 def _text(value) -> str:
@@ -102,24 +88,16 @@ def _number(value, row: int, key: str, errors: list[ParseError]) -> Decimal | No
         return None
 
 
-def _rows_from(header: list, body: list[tuple[int, list]]) -> ParsedTable:
+def _rows_from(table: core.Table) -> ParsedTable:
+    """The rows of a table, checked one by one (a whole-file TableError met on the way is the caller's)."""
     result = ParsedTable()
-    index: dict[str, int] = {}
-    for i, name in enumerate(header):
-        key = COLUMNS.get(normalise_header(name))
-        if key and key not in index:
-            index[key] = i
+    index = table.columns(COLUMNS)
     missing = [label for key, label in REQUIRED.items() if key not in index]
     if missing:
         result.errors.append(ParseError(1, ", ".join(missing), None,
                                         f"Thiếu cột bắt buộc: {', '.join(missing)} (hàng tiêu đề là hàng 1)."))
         return result
-    if all(all(_blank(c) for c in cells) for _, cells in body):
-        result.errors.append(ParseError(None, None, None, HEADER_ONLY))
-        return result
-    for row_no, cells in body:
-        if all(_blank(c) for c in cells):
-            continue
+    for row_no, cells in table.rows():
 
         def cell(key, cells=cells):
             i = index.get(key)
@@ -150,63 +128,21 @@ def _rows_from(header: list, body: list[tuple[int, list]]) -> ParsedTable:
         result.errors.extend(errors)
         if not errors:
             result.rows.append(TableRow(row_no, texts["unit"], texts["period"], texts["indicator"], **nums))
+    if not table.data_rows:
+        result.errors.append(ParseError(None, None, None, HEADER_ONLY))
     return result
 
 
-def decode_csv(content: bytes) -> str:
-    """CSV bytes as text: UTF-8 with or without BOM, or UTF-16 with a BOM; ValueError (Vietnamese) otherwise."""
-    if content.startswith(b"PK\x03\x04"):
-        raise ValueError("Tệp này là tệp Excel nhưng có đuôi .csv: đổi tên thành .xlsx, hoặc lưu lại dạng CSV. "
-                         + ENCODING_HINT)
-    if content.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise ValueError(f"Tệp CSV mã hóa UTF-32: chỉ nhận UTF-8 (hoặc UTF-16 có BOM). {ENCODING_HINT}")
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = content.decode("utf-16")  # the BOM says which byte order
-        except UnicodeDecodeError:
-            raise ValueError(f"Tệp CSV UTF-16 bị hỏng (cắt cụt hoặc lẫn byte lạ). {ENCODING_HINT}") from None
-    else:
-        text = _decode_utf8(content)
-    if "\x00" in text:
-        raise ValueError("Tệp CSV phải mã hóa UTF-8 (hoặc UTF-16 có BOM); tệp này chứa byte 0 (UTF-16 không có "
-                         f"BOM, hoặc không phải tệp văn bản). {ENCODING_HINT}")
-    return text
-
-
-def _decode_utf8(content: bytes) -> str:
-    """UTF-8 text (a BOM is dropped); ValueError naming the first line that is not UTF-8."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = content[:exc.start].count(b"\n") + 1
-        raise ValueError(f"Tệp CSV phải mã hóa UTF-8 (hoặc UTF-16 có BOM); tệp này dùng bảng mã khác (ví dụ "
-                         f"Windows-1258, TCVN3), ký tự lỗi đầu tiên ở dòng {line}. {ENCODING_HINT}") from None
+def _file_error(message: str, value=None) -> ParsedTable:
+    return ParsedTable(errors=[ParseError(None, None, value, message)])
 
 
 def parse_csv(content: bytes) -> ParsedTable:
     """CSV in UTF-8 (with or without BOM) or UTF-16 with BOM, comma, semicolon or tab separated."""
     try:
-        text = decode_csv(content)
-    except ValueError as exc:
-        return ParsedTable(errors=[ParseError(None, None, None, str(exc))])
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        lines = list(csv.reader(io.StringIO(text), dialect))
-    except csv.Error:
-        return ParsedTable(errors=[ParseError(None, None, None, "Tệp CSV hỏng, không đọc được (có ô quá dài hoặc "
-                                                                "dấu ngoặc kép không khép).")])
-    if all(all(_blank(c) for c in line) for line in lines):
-        return ParsedTable(errors=[ParseError(None, None, None, "Tệp CSV trống.")])
-    return _rows_from(lines[0], [(i, row) for i, row in enumerate(lines[1:], start=2)])
-
-
-def _is_percent_format(number_format: str | None) -> bool:
-    """Whether an Excel number format scales by 100 and shows "%" (a "%" in quotes, after "\\" or in [...] does not)."""
-    bare = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format or "")
-    return "%" in bare
+        return _rows_from(core.open_table(io.BytesIO(content), "csv"))
+    except TableError as exc:  # a whole-file problem, possibly found mid-way: it alone is reported
+        return _file_error(str(exc), exc.value)
 
 
 def _cell_value(cell):
@@ -214,11 +150,7 @@ def _cell_value(cell):
     value = cell.value
     if cell.data_type != "n" or not isinstance(value, int | float) or isinstance(value, bool):
         return value
-    try:
-        number_format = cell.number_format
-    except (IndexError, AttributeError):  # a style id the file does not define: no format
-        number_format = None
-    if _is_percent_format(number_format):
+    if core.is_percent_format(core.number_format(cell)):
         try:
             return Percent(checked_number(value))
         except NumberError:
@@ -226,41 +158,16 @@ def _cell_value(cell):
     return value
 
 
-def _sheet_rows(sheet) -> tuple[list[list], list[ParseError]]:
-    """All rows of a read-only sheet as values, and an error for every formula cell."""
-    sheet.reset_dimensions()  # some writers record wrong dimensions: read every row there is
-    rows, formulas = [], []
-    for cells in sheet.iter_rows():
-        for c in cells:
-            if c.data_type == "f":  # read-only mode: the value is the formula text "=45*2" (or an ArrayFormula)
-                formula = getattr(c.value, "text", c.value)
-                formulas.append(ParseError(c.row, c.column_letter, formula,
-                                           f"Ô {c.coordinate} chứa công thức «{formula}»: hãy dán giá trị (Paste values)."))
-        rows.append([_cell_value(c) for c in cells])
-    return rows, formulas
-
-
 def parse_xlsx(content: bytes) -> ParsedTable:
     """The only sheet of an XLSX file, header in row 1; formulas are refused (values must be typed in)."""
-    from openpyxl import load_workbook
-
-    damaged = ParsedTable(errors=[ParseError(None, None, None, "Tệp XLSX hỏng hoặc không phải Excel (.xlsx).")])
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        return damaged
-    try:
-        if len(book.worksheets) != 1:
-            return ParsedTable(errors=[ParseError(None, None, len(book.worksheets),
-                                                  f"Tệp có {len(book.worksheets)} trang tính: chỉ được có một trang.")])
-        try:
-            rows, formulas = _sheet_rows(book.worksheets[0])
-        except Exception:  # read-only sheets are parsed lazily: a damaged sheet fails here
-            return damaged
-    finally:
-        book.close()
+        records = list(core.iter_xlsx(io.BytesIO(content), value=_cell_value))  # a score sheet is small
+    except TableError as exc:
+        return _file_error(str(exc), exc.value)
+    formulas = [c for _, cells in records for c in cells if isinstance(c, core.Formula)]
     if formulas:
-        return ParsedTable(errors=formulas)
-    if all(all(_blank(c) for c in row) for row in rows):
-        return ParsedTable(errors=[ParseError(None, None, None, "Trang tính trống.")])
-    return _rows_from(rows[0], [(i, r) for i, r in enumerate(rows[1:], start=2)])
+        return ParsedTable(errors=[ParseError(f.row, f.column, f.text, f.message) for f in formulas])
+    try:
+        return _rows_from(core.Table(iter(records), empty=core.EMPTY_SHEET))
+    except TableError as exc:
+        return _file_error(str(exc), exc.value)

@@ -1,0 +1,157 @@
+"""Upload page for dossier files: check (a dry run with a row-level report), then import exactly what was checked.
+
+The checked files wait in instance/dossier-imports/<token>/ with a record of who checked them, with which options
+and their SHA-256: the confirm step imports those files with those options, for that person only (nothing is
+re-read from the confirm form). An admin imports only dossiers of units in their own tree (enforced by the service).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from app.core.errors import DomainError
+from app.core.permissions import roles_required
+from app.core.time import now_utc
+from app.dossiers.importer import EXTENSIONS, DossierFile, import_dossier_files
+from app.dossiers.services import CONCURRENT
+from app.dossiers.views import bp
+from app.extensions import db
+
+MAX_FILES = 20
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+META = "checked.json"
+FOLDER = "dossier-imports"
+
+
+def _staging(token: str) -> str:
+    if not TOKEN.match(token or ""):
+        abort(400)
+    return os.path.join(current_app.instance_path, FOLDER, token)
+
+
+def _forget_stale_uploads(max_age: float = 24 * 3600) -> None:
+    """Checked files that were never confirmed are removed after a day."""
+    root = os.path.join(current_app.instance_path, FOLDER)
+    if not os.path.isdir(root):
+        return
+    for name in os.listdir(root):
+        path = os.path.join(root, name)
+        if TOKEN.match(name) and time.time() - os.path.getmtime(path) > max_age:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _safe_name(filename: str) -> str:
+    """The uploaded name as the user knows it (Vietnamese kept), without any path or control character."""
+    name = re.sub(r"[\x00-\x1f\x7f/\\:]", "_", filename.replace("\\", "/").rsplit("/", 1)[-1])
+    return name.lstrip(".")[-120:] or "tep"
+
+
+def _load(folder: str) -> list[DossierFile]:
+    """The staged files, in upload order, read from disk as streams."""
+    names = sorted(n for n in os.listdir(folder) if n != META)
+    return [DossierFile(n.split("__", 1)[-1], path=os.path.join(folder, n)) for n in names]
+
+
+def _page(report=None, token=None, options=None, status=200):
+    return render_template("dossiers/import.html", report=report, token=token, options=options or {}), status
+
+
+def _run(files, options, *, dry_run: bool):
+    """The import (a check when `dry_run`), or None after flashing why it could not run; never commits."""
+    try:
+        return import_dossier_files(files, now=now_utc(), source=options["source"], actor=current_user,
+                                    dry_run=dry_run)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return None
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("admin")
+def import_page():
+    if request.method == "GET":
+        return _page()
+    options = {"source": (request.form.get("source") or "").strip()[:80] or None}
+    uploads = [f for f in request.files.getlist("files") if f and f.filename]
+    if not uploads:
+        flash("Chọn ít nhất một tệp .csv hoặc .xlsx.", "error")
+        return _page(options=options, status=422)
+    if len(uploads) > MAX_FILES:
+        flash(f"Tối đa {MAX_FILES} tệp mỗi lần.", "error")
+        return _page(options=options, status=422)
+    bad = [f.filename for f in uploads if not f.filename.lower().endswith(EXTENSIONS)]
+    if bad:
+        flash(f"Không nhận loại tệp: {', '.join(bad)} (chỉ .csv, .xlsx).", "error")
+        return _page(options=options, status=422)
+    _forget_stale_uploads()
+    token = uuid.uuid4().hex
+    folder = _staging(token)
+    os.makedirs(folder)
+    report = None
+    try:
+        for i, upload in enumerate(uploads):
+            upload.save(os.path.join(folder, f"{i:03d}__{_safe_name(upload.filename)}"))
+        files = _load(folder)
+        report = _run(files, options, dry_run=True)
+        db.session.rollback()  # a check writes nothing
+        if report is not None and report.ok:
+            with open(os.path.join(folder, META), "w", encoding="utf-8") as handle:
+                json.dump({"uploader_id": current_user.id, "options": options,
+                           "sha256": [f.sha256() for f in files]}, handle)
+        else:
+            token = None
+    finally:
+        if token is None:
+            shutil.rmtree(folder, ignore_errors=True)  # a refused (or failed) check keeps nothing
+    if report is None:
+        return _page(options=options, status=422)
+    return _page(report, token, options, 200 if report.ok else 422)
+
+
+@bp.route("/import/<token>/confirm", methods=["POST"])
+@roles_required("admin")
+def import_confirm(token: str):
+    folder = _staging(token)
+    meta = None
+    if os.path.isfile(os.path.join(folder, META)):
+        with open(os.path.join(folder, META), encoding="utf-8") as handle:
+            meta = json.load(handle)
+    if meta is None or meta.get("uploader_id") != current_user.id:
+        flash("Phiên kiểm tra đã hết hạn hoặc đã được nhập: hãy tải tệp lên lại.", "error")
+        return redirect(url_for(".import_page"))
+    try:
+        files = _load(folder)
+        if [f.sha256() for f in files] != meta.get("sha256"):
+            flash("Tệp đã kiểm tra bị thay đổi trên máy chủ: hãy tải tệp lên và kiểm tra lại.", "error")
+            return redirect(url_for(".import_page"))
+        options = meta["options"]
+        report = _run(files, options, dry_run=False)
+        if report is None:
+            return redirect(url_for(".import_page"))
+        if not report.ok:  # the data changed since the check (a unit removed, an account locked...)
+            db.session.rollback()
+            return _page(report, None, options, 422)
+        db.session.commit()
+    except (IntegrityError, OperationalError) as exc:
+        db.session.rollback()
+        flash(CONCURRENT if isinstance(exc, IntegrityError) else "Cơ sở dữ liệu đang bận (một lần nhập khác đang "
+              "ghi): không ghi gì. Hãy tải tệp lên và nhập lại sau ít phút.", "error")
+        return redirect(url_for(".import_page"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if report.nothing_new:
+        flash(f"Không có gì thay đổi: {report.total('unchanged')} hồ sơ đã có đầy đủ.", "info")
+    else:
+        flash(f"Đã nhập: {report.total('new')} hồ sơ mới, {report.total('changed')} hồ sơ thay đổi, "
+              f"{report.total('unchanged')} không đổi.", "success")
+    return redirect(url_for(".import_page"))
