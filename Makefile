@@ -17,13 +17,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, migrate the SQLite database in instance/, load the demo if empty, serve on :5000
+## make run: install, migrate the SQLite database in instance/, load the demo if empty, serve on :5000 with the
+## scheduler beside the web server (its own process)
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	@echo ""
 	@echo "  Mở http://$(HOST):$(PORT) — đăng nhập bằng một tài khoản mẫu ở trên (mật khẩu: $${DEMO_PASSWORD:-ninhson766})."
 	@echo ""
+	@echo "  Bộ lập lịch (cảnh báo hồ sơ, thư điện tử, chỉ số tính từ hồ sơ) chạy cùng, trong tiến trình riêng."
+	$(BIN)/flask scheduler run & SCHEDULER=$$!; trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## make test: install and run the whole suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
@@ -45,10 +48,12 @@ bench: install
 	@status=0; \
 	echo "== SQLite (fresh temporary file)"; \
 	env -u BENCH_DATABASE_URL $(BIN)/python tests/bench/bench_scores.py || status=$$?; \
+	env -u BENCH_DATABASE_URL $(BIN)/python tests/bench/bench_dossiers.py || status=$$?; \
 	url="$${BENCH_DATABASE_URL:-$$TEST_DATABASE_URL}"; \
 	if [ -n "$$url" ]; then \
 		echo "== PostgreSQL: $$url"; \
 		$(BIN)/python tests/bench/bench_scores.py --database-url "$$url" || status=$$?; \
+		$(BIN)/python tests/bench/bench_dossiers.py --database-url "$$url" || status=$$?; \
 	fi; \
 	exit $$status
 

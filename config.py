@@ -50,6 +50,22 @@ class Config:
     SCORE_BANDS = _bands(os.environ.get("SCORE_BANDS"))
     # An indicator that falls by more than this many points from one period to the next needs an explanation.
     RED_DROP_POINTS = float(os.environ.get("RED_DROP_POINTS", "2"))
+    # Dossiers: due within this many working days is "sắp trễ hạn"; overdue for this many working days goes to the
+    # chair; a dossier returned late in the last days informs the owner of indicator 4.
+    DOSSIER_DUE_SOON_DAYS = int(os.environ.get("DOSSIER_DUE_SOON_DAYS", "1"))
+    DOSSIER_ESCALATE_AFTER_DAYS = int(os.environ.get("DOSSIER_ESCALATE_AFTER_DAYS", "2"))
+    DOSSIER_RETURNED_LATE_LOOKBACK_DAYS = int(os.environ.get("DOSSIER_RETURNED_LATE_LOOKBACK_DAYS", "7"))
+    # Alert e-mail (app/alerts/email.py): without MAIL_SERVER nothing is sent. MAIL_USE_TLS is STARTTLS.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Chỉ số 766 <no-reply@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    # Links in mails: this address + the page's path (may include a sub-path when mounted behind a proxy).
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
 
 
 class ProductionConfig(Config):

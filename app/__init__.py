@@ -62,9 +62,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.alerts.views import bp as alerts_bp
+    from app.api.admin_views import bp as api_admin_bp
     from app.api.views import bp as api_bp
     from app.assignments.views import bp as assignments_bp
+    from app.auth import profile_views  # noqa: F401  (routes on the auth blueprint)
     from app.auth.views import bp as auth_bp
+    from app.dossiers import import_views as dossier_import_views  # noqa: F401  (routes on the dossiers blueprint)
     from app.dossiers.views import bp as dossiers_bp
     from app.indicators.views import bp as indicators_bp
     from app.main.views import bp as main_bp
@@ -74,7 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from app.workdays.views import bp as workdays_bp
 
     for bp in (auth_bp, main_bp, assignments_bp, org_bp, indicators_bp, admin_bp, scores_bp, alerts_bp,
-               dossiers_bp, workdays_bp, api_bp):
+               dossiers_bp, workdays_bp, api_bp, api_admin_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API takes only token authentication, never a session cookie
 
@@ -109,6 +112,12 @@ def register_template_helpers(app: Flask) -> None:
     from app.core import formatting
 
     app.jinja_env.filters.update(formatting.FILTERS)
+
+    @app.template_global()
+    def alert_link(alert) -> str:
+        from app.alerts.services import link_for
+
+        return link_for(alert)
 
     @app.template_global()
     def can_see_scores(unit) -> bool:

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.time import now_utc
+from app.core.types import UTCDateTime
+from app.dossiers import models as _dossiers  # noqa: F401,I001  (Alert.dossier names it)
 from app.extensions import db
 
 ALERT_KINDS = {
@@ -40,10 +42,10 @@ class Alert(db.Model):
     message: Mapped[str] = mapped_column(sa.Text)
     link: Mapped[str] = mapped_column(sa.String(400), default="")
     escalation_level: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
-    acknowledged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    resolved_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    emailed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     recipient = relationship("User")
     dossier = relationship("Dossier")

@@ -6,26 +6,49 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app.alerts.models import Alert
+from app.alerts.models import INFO_KINDS, Alert
 from app.core.errors import DomainError
 from app.extensions import db
 
+COLUMNS = ("kind", "subject_type", "subject_key", "recipient_id", "unit_id", "dossier_id", "message", "link",
+           "escalation_level", "created_at", "resolved_at")
 
-def notify(*, kind: str, subject_type: str, subject_key: str, recipients, unit_id: int | None, message: str,
-           link: str, now: datetime, resolved: bool = False) -> int:
-    """Tell each recipient once about a subject (never twice, whatever the callers do); return how many were new."""
-    have = set(db.session.scalars(sa.select(Alert.recipient_id).where(  # any kind: one alert per subject and person
-        Alert.subject_type == subject_type, Alert.subject_key == subject_key)))
-    created = 0
-    for person in recipients:
-        if person.id in have:
-            continue
-        have.add(person.id)
-        db.session.add(Alert(kind=kind, subject_type=subject_type, subject_key=subject_key, recipient_id=person.id,
-                             unit_id=unit_id, message=message, link=link, created_at=now,
-                             resolved_at=now if resolved else None))
-        created += 1
-    return created
+
+def _insert():
+    """INSERT for alerts that skips a row whose unique key (kind, subject, recipient, level) exists: the database
+    decides, so two scans at once never duplicate an alert (no check-then-insert)."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Alert)
+
+
+def raise_once(*, kind: str, subject_type: str, subject_key: str, recipients, unit_id: int | None, message: str,
+               now: datetime, link: str = "", level: int = 0, dossier_id: int | None = None,
+               resolved: bool = False) -> int:
+    """Tell each recipient once about a subject at a level; return how many alerts are new."""
+    rows = [{"kind": kind, "subject_type": subject_type, "subject_key": subject_key, "recipient_id": person.id,
+             "unit_id": unit_id, "dossier_id": dossier_id, "message": message, "link": link,
+             "escalation_level": level, "created_at": now, "resolved_at": now if resolved else None}
+            for person in {p.id: p for p in recipients}.values()]
+    if not rows:
+        return 0
+    statement = _insert().values(rows).on_conflict_do_nothing().returning(Alert.id)
+    return len(db.session.execute(statement).all())
+
+
+def raise_from(select: sa.Select) -> int:
+    """Set-based: INSERT the alerts a SELECT yields (its columns in the order of COLUMNS), skipping existing ones."""
+    statement = _insert().from_select(list(COLUMNS), select).on_conflict_do_nothing().returning(Alert.id)
+    return len(db.session.execute(statement).all())  # rowcount is not reliable for INSERT … SELECT everywhere
+
+
+def resolve_cleared(*, subject_type: str, kinds, cleared: sa.ColumnElement[bool], now: datetime) -> int:
+    """Close the open alerts of these kinds whose subject matches `cleared` (the cause is gone)."""
+    return db.session.execute(sa.update(Alert).where(
+        Alert.subject_type == subject_type, Alert.kind.in_(list(kinds)), Alert.resolved_at.is_(None), cleared)
+        .values(resolved_at=now)).rowcount or 0
 
 
 def resolve(*, subject_type: str, subject_key: str, now: datetime) -> None:
@@ -58,8 +81,10 @@ def for_user(user, *, include_resolved: bool = False, limit: int = 200) -> list[
     query = sa.select(Alert).where(Alert.recipient_id == user.id)
     if not include_resolved:
         query = query.where(Alert.resolved_at.is_(None))
-    return list(db.session.scalars(query.order_by(Alert.resolved_at.is_not(None), Alert.created_at.desc(),
-                                                  Alert.id.desc()).limit(limit)))
+    urgency = sa.case({"dossier_overdue": 0, "dossier_apology_missing": 1, "indicator_red": 2, "indicator_drop": 2,
+                       "dossier_due_soon": 3}, value=Alert.kind, else_=9)
+    return list(db.session.scalars(query.order_by(Alert.resolved_at.is_not(None), Alert.escalation_level.desc(),
+                                                  urgency, Alert.created_at.desc(), Alert.id.desc()).limit(limit)))
 
 
 def unread_count(user) -> int:
@@ -74,3 +99,5 @@ def acknowledge(alert: Alert, user, *, now: datetime) -> None:
         raise DomainError("Chỉ người nhận mới xác nhận được cảnh báo này.")
     if alert.acknowledged_at is None:
         alert.acknowledged_at = now
+    if alert.kind in INFO_KINDS and alert.resolved_at is None:
+        alert.resolved_at = now  # an information needs nothing more than being seen

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.time import now_utc
+from app.core.types import UTCDateTime
 from app.extensions import db
 from app.indicators.models import subject_key
 
@@ -50,7 +51,7 @@ class Plan(db.Model):
     period_end: Mapped[date | None] = mapped_column(sa.Date)
     status: Mapped[str] = mapped_column(sa.String(20), default="draft")
     signer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
     issuing_unit = relationship("Unit")
     signer = relationship("User")
@@ -97,7 +98,7 @@ class Assignment(db.Model):
     effective_from: Mapped[date] = mapped_column(sa.Date)
     effective_to: Mapped[date | None] = mapped_column(sa.Date)
     note: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     plan: Mapped[Plan] = relationship(back_populates="assignments")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.core.time import now_utc
+from app.core.types import UTCDateTime
 from app.extensions import db
 
 # How alerts reach a user by e-mail: escalations at once and the rest in a daily digest, everything at once, or none.
@@ -43,8 +44,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(sa.String(20), default="officer")
     is_active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255), default="")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
-    last_login_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     alert_email: Mapped[str] = mapped_column(sa.String(10), default="digest", server_default="digest")
 
     unit = relationship("Unit", backref="members")

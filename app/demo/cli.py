@@ -29,7 +29,7 @@ def seed_demo(reset: bool, if_empty: bool):
         raise
     if any(counts.values()):
         click.echo(f"Đã nạp dữ liệu mẫu: {counts['units']} đơn vị, {counts['users']} tài khoản, "
-                   f"{counts['assignments']} phân công, {counts['scores']} giá trị điểm.")
+                   f"{counts['assignments']} phân công, {counts['scores']} giá trị điểm, {counts['dossiers']} hồ sơ.")
     else:
         click.echo("Dữ liệu mẫu đã có đầy đủ, không thay đổi gì.")
     _print_logins(password)

@@ -59,6 +59,21 @@ OFFICERS = [
     ("thuycx", "Cao Xuân Thùy", "Chủ tịch UBND xã Ma Nới", "NS.MANOI", "head"),
     ("loidv", "Đặng Văn Lợi", "Chủ tịch UBND xã Mỹ Sơn", "NS.MYSON", "head"),
     ("maiht", "Huỳnh Thị Mai", "Chủ tịch UBND xã Nhơn Sơn", "NS.NHONSON", "head"),
+    # officers who handle dossiers (the demo's one-door data)
+    ("thaonp", "Nguyễn Phương Thảo", "Chuyên viên Phòng Tư pháp", "NS.TP", "officer"),
+    ("khoalv", "Lê Văn Khoa", "Chuyên viên Phòng Tài nguyên và Môi trường", "NS.TNMT", "officer"),
+    ("nganlt", "Lê Thị Ngân", "Chuyên viên Phòng Tài chính - Kế hoạch", "NS.TCKH", "officer"),
+    ("tuanpm", "Phạm Minh Tuấn", "Chuyên viên Phòng Kinh tế và Hạ tầng", "NS.KTHT", "officer"),
+    ("lanhtt", "Trần Thị Lành", "Chuyên viên Phòng Lao động - Thương binh và Xã hội", "NS.LDTBXH", "officer"),
+    ("quangdv", "Đỗ Văn Quang", "Chuyên viên Phòng Văn hóa và Thông tin", "NS.VHTT", "officer"),
+    ("mc.tanson", "Võ Thị Hạnh", "Công chức Văn phòng - Thống kê thị trấn Tân Sơn", "NS.TANSON", "officer"),
+    ("mc.quangson", "Katơr Thị Lan", "Công chức Văn phòng - Thống kê xã Quảng Sơn", "NS.QUANGSON", "officer"),
+    ("mc.lamson", "Nguyễn Văn Tài", "Công chức Văn phòng - Thống kê xã Lâm Sơn", "NS.LAMSON", "officer"),
+    ("mc.luongson", "Trần Thị Thu", "Công chức Văn phòng - Thống kê xã Lương Sơn", "NS.LUONGSON", "officer"),
+    ("mc.hoason", "Lê Văn Hòa", "Công chức Văn phòng - Thống kê xã Hòa Sơn", "NS.HOASON", "officer"),
+    ("mc.manoi", "Pi Năng Thị Hường", "Công chức Văn phòng - Thống kê xã Ma Nới", "NS.MANOI", "officer"),
+    ("mc.myson", "Đặng Thị Mỹ", "Công chức Văn phòng - Thống kê xã Mỹ Sơn", "NS.MYSON", "officer"),
+    ("mc.nhonson", "Phan Văn Nhơn", "Công chức Văn phòng - Thống kê xã Nhơn Sơn", "NS.NHONSON", "officer"),
 ]
 
 PLAN = {

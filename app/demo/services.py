@@ -14,6 +14,7 @@ from app.auth import services as users
 from app.auth.models import User
 from app.core.time import to_vn
 from app.demo import data
+from app.dossiers.models import Dossier, DossierClaim
 from app.extensions import db
 from app.indicators.models import IndicatorGroup
 from app.indicators.services import install_default_catalog
@@ -41,6 +42,10 @@ def reset_demo() -> None:
     db.session.execute(sa.delete(ScoreRecord).where(ScoreRecord.unit_id.in_(ids)))
     db.session.execute(sa.delete(Explanation).where(Explanation.unit_id.in_(ids)))
     db.session.execute(sa.delete(Alert).where(Alert.unit_id.in_(ids)))
+    dossier_ids = sa.select(Dossier.id).where(Dossier.handling_unit_id.in_(ids))
+    db.session.execute(sa.delete(Alert).where(Alert.dossier_id.in_(dossier_ids)))
+    db.session.execute(sa.delete(DossierClaim).where(DossierClaim.dossier_id.in_(dossier_ids)))
+    db.session.execute(sa.delete(Dossier).where(Dossier.handling_unit_id.in_(ids)))
     db.session.execute(sa.delete(ImportBatch).where(ImportBatch.file_format == "demo"))
     plan_ids = list(db.session.scalars(sa.select(Plan.id).where(Plan.issuing_unit_id.in_(ids))))
     for a in db.session.scalars(sa.select(Assignment).where(Assignment.plan_id.in_(plan_ids))):
@@ -57,13 +62,14 @@ def reset_demo() -> None:
         db.session.flush()
 
 
-def load_demo(password: str, *, now: datetime, with_scores: bool = False) -> dict[str, int]:
+def load_demo(password: str, *, now: datetime, with_scores: bool = False,
+              with_dossiers: bool | None = None) -> dict[str, int]:
     """Create what is missing of the demo as of `now`; running it twice changes nothing the second time.
 
     Scores run from 08/2022 to the last full month before `now` (Vietnam time).
     """
     install_default_catalog()
-    counts = {"units": 0, "users": 0, "assignments": 0, "scores": 0}
+    counts = {"units": 0, "users": 0, "assignments": 0, "scores": 0, "dossiers": 0}
     province = org.find_unit_by_code(data.PROVINCE[0])
     if province is None:
         province = org.create_unit(code=data.PROVINCE[0], name=data.PROVINCE[1], kind=data.PROVINCE[2], parent=None)
@@ -98,7 +104,22 @@ def load_demo(password: str, *, now: datetime, with_scores: bool = False) -> dic
     db.session.flush()
     if with_scores:
         counts["scores"] = _load_scores(now)
+    if with_scores if with_dossiers is None else with_dossiers:
+        counts["dossiers"] = _load_dossiers(now)
     return counts
+
+
+def _load_dossiers(now: datetime) -> int:
+    """A year of dossiers; the indicators computed from them; the alerts they raise for the demo users."""
+    from app.demo import dossiers as demo_dossiers
+    from app.dossiers.computed import compute
+    from app.dossiers.scan import scan_dossiers
+
+    loaded = demo_dossiers.load(now)
+    if loaded:
+        compute(now=now)
+        scan_dossiers(now=now)
+    return loaded
 
 
 def _load_scores(now: datetime) -> int:

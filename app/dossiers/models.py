@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.core.time import now_utc
+from app.core.types import UTCDateTime
 from app.extensions import db
 
 STATUSES = {
@@ -60,22 +61,22 @@ class Dossier(db.Model):
     receiving_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"))
     handling_officer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     channel: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
-    received_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    due_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    returned_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(sa.String(20))
     is_open: Mapped[bool] = mapped_column(default=True)
     supplement_count: Mapped[int] = mapped_column(default=0)
-    apology_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    new_due_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    apology_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    new_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paid_online: Mapped[bool | None]
     digitized: Mapped[bool | None]
     e_result: Mapped[bool | None]
     rating: Mapped[int | None] = mapped_column(sa.SmallInteger)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
     handling_unit = relationship("Unit", foreign_keys=[handling_unit_id])
     receiving_unit = relationship("Unit", foreign_keys=[receiving_unit_id])
@@ -115,9 +116,9 @@ class DossierClaim(db.Model):
     evidence: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
     status: Mapped[str] = mapped_column(sa.String(10), default="pending")
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_note: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
     dossier: Mapped[Dossier] = relationship(back_populates="claims")
     author = relationship("User", foreign_keys=[author_id])

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.time import now_utc
+from app.core.types import UTCDateTime
 from app.extensions import db
 
 VALUE_SOURCES = {"portal": "Lấy từ Cổng DVCQG", "computed": "Tính từ hồ sơ", "manual": "Nhập tay"}
@@ -90,7 +91,7 @@ class CatalogVersion(db.Model):
     name: Mapped[str] = mapped_column(sa.String(255))
     effective_from: Mapped[date] = mapped_column(sa.Date, unique=True)
     note: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
 
     rules: Mapped[list[IndicatorRule]] = relationship(back_populates="version", cascade="all, delete-orphan")
 

@@ -27,8 +27,34 @@ def index():
     owned_groups: dict[int, tuple] = {}
     for ind, a in mine:  # one card per assignment (a group, or an indicator assigned apart)
         owned_groups.setdefault(a.id, (a, []))[1].append((ind, a))
+    pressure, projections = dossier_signals(mine, today=today)
     return render_template("main/my_indicators.html", mine=mine, today=today, scores=scores,
-                           owned_groups=list(owned_groups.values()), alerts=for_user(current_user, limit=5))
+                           owned_groups=list(owned_groups.values()), alerts=for_user(current_user, limit=5),
+                           pressure=pressure, projections=projections)
+
+
+def dossier_signals(mine, *, today):
+    """For the scorecards whose dossier-fed indicators the user owns: the open dossiers that move them now
+    (overdue, due soon, apology missing) and the projection of the running month."""
+    from flask import current_app
+
+    from app.core.time import now_utc
+    from app.dossiers.access import DOSSIER_INDICATORS
+    from app.dossiers.computed import projections as projections_of
+    from app.dossiers.stats import pressure as pressure_of
+    from app.scores.periods import month_period
+    from app.workdays.services import calendar_around
+
+    scopes = {a.scope_unit_id: a.scope_unit for ind, a in mine if ind.code in DOSSIER_INDICATORS}
+    if not scopes:
+        return {}, {}
+    now = now_utc()
+    pressure = pressure_of(list(scopes.values()), now=now, calendar=calendar_around(today),
+                           soon_days=current_app.config["DOSSIER_DUE_SOON_DAYS"])
+    running = month_period(today.year, today.month)
+    projections = {scope_id: {p.indicator.id: p for p in projections_of(unit, running, now=now)}
+                   for scope_id, unit in scopes.items()}
+    return pressure, projections
 
 
 def my_scores(mine) -> dict[int, dict]:

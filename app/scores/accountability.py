@@ -224,7 +224,8 @@ def alert_key(unit: Unit, indicator: Indicator, period: Period) -> str:
 def latest_periods(kind: str = "month", unit_ids=None) -> dict[int, Period]:
     """The newest period of a kind with scores, per unit (one query)."""
     query = sa.select(ScoreRecord.unit_id, sa.func.max(ScoreRecord.period_start)).where(
-        ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "").group_by(ScoreRecord.unit_id)
+        ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "", ScoreRecord.source != "computed"
+    ).group_by(ScoreRecord.unit_id)
     if unit_ids is not None:
         query = query.where(ScoreRecord.unit_id.in_(list(unit_ids)))
     return {uid: queries.period_of(kind, start) for uid, start in db.session.execute(query)}
@@ -244,7 +245,7 @@ def scan_red(*, now: datetime, kind: str = "month") -> int:
         alerts.resolve_missing(subject_type="score", unit_id=unit.id, key_like=f"{unit.code}|%|{period.code}",
                                keep=still_red, now=now)
         for item in items:
-            created += alerts.notify(
+            created += alerts.raise_once(
                 kind=item.kind, subject_type="score", subject_key=alert_key(unit, item.indicator, period),
                 recipients=item.accountable.people, unit_id=unit.id, now=now,
                 message=f"{item.indicator.label} của {unit.name} kỳ {period.label} {', '.join(item.reasons)}: "

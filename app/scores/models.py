@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.time import now_utc
+from app.core.types import UTCDateTime
 from app.extensions import db
 
 PERIOD_KINDS = ("month", "quarter", "year")
@@ -33,7 +34,7 @@ class ImportBatch(db.Model):
     rows_changed: Mapped[int] = mapped_column(default=0)
     rows_unchanged: Mapped[int] = mapped_column(default=0)
     warnings: Mapped[list | None] = mapped_column(sa.JSON)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     created_by = relationship("User")
@@ -85,8 +86,8 @@ class ScoreRecord(db.Model):
     extra: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     note: Mapped[str] = mapped_column(sa.Text, default="")
     batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batch.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc, onupdate=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
 
     unit = relationship("Unit")
     indicator = relationship("Indicator")
@@ -115,7 +116,7 @@ class ScoreRevision(db.Model):
     portal_points: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     max_points: Mapped[Decimal] = mapped_column(sa.Numeric(6, 2))
     batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batch.id", ondelete="SET NULL"))
-    replaced_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     replaced_by_batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batch.id", ondelete="SET NULL"))
 
     record: Mapped[ScoreRecord] = relationship(back_populates="revisions")
@@ -138,8 +139,8 @@ class Explanation(db.Model):
     remedy: Mapped[str] = mapped_column(sa.Text)
     due_on: Mapped[date] = mapped_column(sa.Date)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc, onupdate=now_utc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
 
     unit = relationship("Unit")
     indicator = relationship("Indicator")

@@ -66,14 +66,16 @@ LIGHT_COLUMNS = (ScoreRecord.unit_id, ScoreRecord.subject_key, ScoreRecord.perio
 
 def best_records(unit_ids, kind: str, starts=None, since: date | None = None, *, light: bool = False,
                  subjects=None) -> dict:
-    """One record per (unit, subject, period start): the portal's, else a manual entry, else a computed one.
+    """One record per (unit, subject, period start): the portal's, else a manual entry. Values computed from
+    dossiers are never a figure of record: they are read apart, as a check beside it (Scorecard lines).
 
     `light` returns plain rows with only the columns totals need (no ORM objects): for long series.
     `subjects` limits the read to some subject keys ("I:PROGRESS_ON_TIME", ...).
     """
     query = sa.select(*LIGHT_COLUMNS) if light else sa.select(ScoreRecord)
     query = query.where(
-        ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "")
+        ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "",
+        ScoreRecord.source != "computed")
     if starts is not None:
         query = query.where(ScoreRecord.period_start.in_(list(starts)))
     if since is not None:
@@ -90,15 +92,15 @@ def best_records(unit_ids, kind: str, starts=None, since: date | None = None, *,
 
 
 def latest_period(unit_ids, kind: str = "month") -> Period | None:
-    """The newest period of a kind with any score for these units."""
+    """The newest period of a kind with a figure of record (portal or manual) for these units."""
     start = db.session.scalar(sa.select(sa.func.max(ScoreRecord.period_start)).where(
-        ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind))
+        ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind, ScoreRecord.source != "computed"))
     return period_of(kind, start) if start else None
 
 
 def available_periods(unit_ids, kind: str = "month") -> list[Period]:
     starts = db.session.scalars(sa.select(ScoreRecord.period_start).distinct().where(
-        ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind)
+        ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind, ScoreRecord.source != "computed")
         .order_by(ScoreRecord.period_start.desc()))
     return [period_of(kind, s) for s in starts]
 
@@ -132,6 +134,14 @@ class Line:
     record: ScoreRecord | None
     previous: ScoreRecord | None
     max_points: Decimal
+    computed: ScoreRecord | None = None  # the value computed from dossiers, when the figure of record is another
+
+    @property
+    def computed_gap(self) -> Decimal | None:
+        """Computed minus the figure of record (portal), when both exist."""
+        if self.computed is None or self.computed.points is None or self.points is None:
+            return None
+        return self.computed.points - self.points
 
     @property
     def points(self):
@@ -229,13 +239,19 @@ def scorecard(unit: Unit, period: Period) -> Scorecard:
     records = best_records([unit.id], period.kind, [period.start_date, prev.start_date])
     groups = catalog()
     rules = rules_on(period.start_date)
+    computed = {rec.subject_key: rec for rec in db.session.scalars(sa.select(ScoreRecord).where(
+        ScoreRecord.unit_id == unit.id, ScoreRecord.period_kind == period.kind,
+        ScoreRecord.period_start == period.start_date, ScoreRecord.source == "computed",
+        ScoreRecord.formality_code == ""))}
     cards = []
     for g in groups:
         card = GroupCard(g, total_record=records.get((unit.id, subject_key(group=g), period.start_date)))
         for ind in g.indicators:
             rule, key = rules.get(ind.id), subject_key(indicator=ind)
-            card.lines.append(Line(ind, records.get((unit.id, key, period.start_date)),
-                                   records.get((unit.id, key, prev.start_date)), rule.max_points if rule else ZERO))
+            record = records.get((unit.id, key, period.start_date))
+            extra = computed.get(key)
+            card.lines.append(Line(ind, record, records.get((unit.id, key, prev.start_date)),
+                                   rule.max_points if rule else ZERO, extra))
         cards.append(card)
     sums = totals(records, groups)
     total = sums.get((unit.id, period.start_date))

@@ -204,8 +204,25 @@ def overview():
         "scores/overview.html", root=root, period=period, kind=kind, kinds=KINDS, indicators=indicators,
         heat=heat, chart=chart, rank_chart=_rank_chart(root, kind, starts, peers, since), card=card, rank=rank,
         peers=peers, fallers=accountability.fallers(root, period, card=card), red=red,
-        periods=queries.available_periods([root.id], kind),
+        periods=queries.available_periods([root.id], kind), **_dossier_overview(root, [u for u, _ in heat]),
     )
+
+
+def _dossier_overview(root: Unit, units: list[Unit]) -> dict:
+    """Per scored unit: the open dossiers needing action now; for the root: the running month's projection."""
+    from flask import current_app
+
+    from app.core.time import now_utc, today_vn
+    from app.dossiers.computed import projections
+    from app.dossiers.stats import pressure
+    from app.scores.periods import month_period
+    from app.workdays.services import calendar_around
+
+    now, today = now_utc(), today_vn()
+    by_unit = pressure(units or [root], now=now, calendar=calendar_around(today),
+                       soon_days=current_app.config["DOSSIER_DUE_SOON_DAYS"])
+    return {"dossier_pressure": [p for p in by_unit.values() if p.any],
+            "projections": projections(root, month_period(today.year, today.month), now=now)}
 
 
 @bp.route("/")

@@ -33,12 +33,13 @@ def counts(db):
 def test_seed_demo_is_idempotent(runner, db, clock):
     first = runner.invoke(args=["seed-demo"])  # on 15/11/2026: scores 08/2022–10/2026, as the README says
     assert first.exit_code == 0, first.output
-    assert "Đã nạp dữ liệu mẫu: 26 đơn vị, 20 tài khoản, 9 phân công, 24528 giá trị điểm." in first.output
+    assert ("Đã nạp dữ liệu mẫu: 26 đơn vị, 34 tài khoản, 9 phân công, 24528 giá trị điểm, 20000 hồ sơ."
+            in first.output)
     assert "hungdv   Đoàn Văn Hùng" in first.output
     after_first = counts(db)
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "không thay đổi gì" in second.output
-    assert counts(db) == after_first == (26, 20, 1, 9)
+    assert counts(db) == after_first == (26, 34, 1, 9)
 
 
 def test_seed_demo_if_empty_leaves_an_existing_database_alone(runner, db, make_unit):
@@ -58,7 +59,7 @@ def test_seed_demo_reset_restores_the_seed_table(runner, db, demo, client, auth,
     result = runner.invoke(args=["seed-demo", "--reset"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    assert counts(db) == (26, 20, 1, 9)
+    assert counts(db) == (26, 34, 1, 9)
 
 
 @pytest.mark.parametrize(("now", "months"), [
@@ -71,7 +72,7 @@ def test_the_demo_scores_end_with_the_month_before_now(db, now, months):
     from app.demo.services import load_demo
     from app.scores.models import ScoreRecord
 
-    load_demo("matkhau-dai-du", now=now, with_scores=True)
+    load_demo("matkhau-dai-du", now=now, with_scores=True, with_dossiers=False)
     monthly = db.session.scalar(sa.select(sa.func.count()).select_from(ScoreRecord)
                                 .where(ScoreRecord.period_kind == "month"))
     assert monthly == 16 * 21 * months
@@ -126,3 +127,27 @@ def test_the_officer_page_shows_the_2024_handover(demo, db, client, auth):
     hang = db.session.scalar(sa.select(User).where(User.username == "hangttt"))
     page = client.get(f"/officers/{hang.id}").get_data(as_text=True)
     assert "Phân công trước đây" in page and "01/04/2024 – 30/09/2024" in page
+
+
+def test_the_demo_dossiers_raise_every_alert_kind_for_the_demo_users(db, clock):
+    """A year of dossiers, 5–10 % late; yenntk hears of the overdue ones, hungdv of the escalations."""
+    from app.alerts.models import Alert
+    from app.demo.services import load_demo
+    from app.dossiers.models import Dossier
+    from app.dossiers.scan import scan_dossiers
+    from tests.conftest import DEMO_NOW
+
+    counts = load_demo("matkhau-dai-du", now=DEMO_NOW, with_scores=False, with_dossiers=True)
+    db.session.commit()
+    assert counts["dossiers"] == 20_000
+    finished = db.session.scalar(sa.select(sa.func.count()).select_from(Dossier).where(Dossier.is_open.is_(False)))
+    late = db.session.scalar(sa.select(sa.func.count()).select_from(Dossier).where(
+        Dossier.is_open.is_(False), sa.or_(Dossier.ended_at > Dossier.due_at, Dossier.supplement_count > 1)))
+    assert 0.05 <= late / finished <= 0.10, late / finished
+    kinds = {(kind, level) for kind, level in db.session.execute(sa.select(Alert.kind, Alert.escalation_level))}
+    assert {("dossier_due_soon", 0), ("dossier_overdue", 0), ("dossier_overdue", 1), ("dossier_apology_missing", 0),
+            ("dossier_returned_late", 0)} <= kinds
+    by_user = dict(db.session.execute(sa.select(User.username, sa.func.count()).join(
+        Alert, Alert.recipient_id == User.id).where(Alert.kind == "dossier_overdue").group_by(User.username)).all())
+    assert by_user.get("yenntk", 0) > 0 and by_user.get("hungdv", 0) > 0
+    assert scan_dossiers(now=DEMO_NOW).total == 0  # the load already scanned

@@ -1,0 +1,186 @@
+"""The overdue-dossier scan: set-based SQL that raises each alert exactly once and resolves the ones cleared.
+
+Who must be told is decided here per unit (a few hundred units at most): the handling officer, the head of the
+handling unit (the nearest unit above with a head), whoever answers for indicator 4 of the scorecard the dossier
+counts in, and the chair for escalations. Telling them is one INSERT … SELECT per kind and recipient group over the
+indexed dossier columns, with ON CONFLICT DO NOTHING against the alert's unique key: two scans at once (two
+scheduler processes, a CLI run beside the scheduler) still create every alert once. The caller commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.alerts import services as alerts
+from app.alerts.models import Alert
+from app.auth.models import User
+from app.core.types import UTCDateTime
+from app.dossiers import lateness as L
+from app.dossiers.access import all_units, scorecard_map
+from app.dossiers.models import Dossier
+from app.extensions import db
+from app.indicators.models import Indicator
+
+OPEN_KINDS = ("dossier_due_soon", "dossier_overdue", "dossier_apology_missing")
+
+
+@dataclass
+class ScanResult:
+    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    resolved: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+
+def _insert(select: sa.Select) -> int:
+    """INSERT the alert rows a SELECT yields, skipping those that exist (the unique key decides)."""
+    columns = ["kind", "subject_type", "subject_key", "recipient_id", "unit_id", "dossier_id", "message", "link",
+               "escalation_level", "created_at"]
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(Alert).from_select(columns, select).on_conflict_do_nothing().returning(Alert.id)
+    return len(db.session.execute(statement).all())  # rowcount is not reliable for INSERT … SELECT everywhere
+
+
+def _select(kind: str, recipient, message, now: datetime, condition, level: int = 0) -> sa.Select:
+    key = Dossier.source + sa.literal(":") + Dossier.code
+    return sa.select(
+        sa.literal(kind), sa.literal("dossier"), key, recipient, Dossier.handling_unit_id, Dossier.id, message,
+        sa.literal(""), sa.literal(level), sa.literal(now, UTCDateTime()),
+    ).where(condition)
+
+
+def _text(prefix: str, suffix: str):
+    """'Hồ sơ <code> (<procedure>) <suffix>' built in SQL (|| in both SQLite and PostgreSQL)."""
+    procedure = sa.case((Dossier.procedure_name != "", sa.literal(" (") + Dossier.procedure_name + sa.literal(")")),
+                        else_=sa.literal(""))
+    return sa.literal(prefix) + Dossier.code + procedure + sa.literal(suffix)
+
+
+@dataclass
+class Routes:
+    """For each role, which handling units each recipient hears about: {user id: {unit ids}}."""
+
+    heads: dict[int, set[int]]
+    owners: dict[int, set[int]]
+    chairs: dict[int, set[int]]
+
+
+def routes(*, today) -> Routes:
+    """Decide who is told about which handling units (one pass over the unit tree and its leaders)."""
+    from app.scores.accountability import Responsibility
+
+    units = all_units()
+    people = db.session.execute(sa.select(User.id, User.unit_id, User.role).where(
+        User.is_active.is_(True), User.role.in_(("head", "chair")))).all()
+    by_role: dict[str, dict[int, list[int]]] = {"head": defaultdict(list), "chair": defaultdict(list)}
+    for uid, unit_id, role in people:
+        by_role[role][unit_id].append(uid)
+
+    def nearest(role: str, unit_id: int) -> list[int]:
+        node, seen = unit_id, set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            if by_role[role].get(node):
+                return by_role[role][node]
+            node = units[node][0]
+        return []
+
+    heads: dict[int, set[int]] = defaultdict(set)
+    chairs: dict[int, set[int]] = defaultdict(set)
+    for unit_id in units:
+        for uid in nearest("head", unit_id):
+            heads[uid].add(unit_id)
+        for uid in nearest("chair", unit_id):
+            chairs[uid].add(unit_id)
+    owners: dict[int, set[int]] = defaultdict(set)
+    progress = db.session.scalar(sa.select(Indicator).where(Indicator.code == "PROGRESS_ON_TIME"))
+    scope_of = scorecard_map(units)
+    from app.org.models import Unit
+
+    for scope_id in set(scope_of.values()):
+        unit = db.session.get(Unit, scope_id)
+        accountable = Responsibility(unit).of(progress, today)
+        members = {uid for uid, scope in scope_of.items() if scope == scope_id}
+        for person in accountable.people:
+            owners[person.id] |= members
+    return Routes(dict(heads), dict(owners), dict(chairs))
+
+
+def scan_dossiers(*, now: datetime, calendar=None) -> ScanResult:
+    """Raise the alerts due at `now` and resolve the ones whose cause is gone; idempotent, safe in parallel."""
+    from app.workdays.services import calendar_around
+
+    config = current_app.config
+    today = now.astimezone(L.VN_TZ).date()
+    calendar = calendar or calendar_around(today)
+    moments = L.Moments.at(now, calendar, soon_days=config["DOSSIER_DUE_SOON_DAYS"],
+                           escalate_days=config["DOSSIER_ESCALATE_AFTER_DAYS"])
+    route = routes(today=today)
+    result = ScanResult()
+    officer = Dossier.handling_officer_id
+    active_officer = sa.exists().where(User.id == Dossier.handling_officer_id, User.is_active.is_(True))
+
+    due_soon = sa.and_(Dossier.is_open, sa.not_(L.late_at(now)), Dossier.due_at <= moments.soon_until)
+    overdue = sa.and_(Dossier.is_open, L.late_at(now))
+    apology = L.apology_missing(moments)
+    escalate = sa.and_(Dossier.is_open, Dossier.due_at <= moments.escalate_until)
+    lookback = now - timedelta(days=config["DOSSIER_RETURNED_LATE_LOOKBACK_DAYS"])
+    returned_late = sa.and_(sa.not_(Dossier.is_open), Dossier.ended_at >= lookback, Dossier.ended_at <= now,
+                            L.finished_late())
+    texts = {
+        "dossier_due_soon": _text("Hồ sơ ", " sắp đến hạn trả kết quả: xử lý xong trước hạn."),
+        "dossier_overdue": _text("Hồ sơ ", " đã quá hạn trả kết quả mà chưa xử lý xong."),
+        "dossier_apology_missing": _text("Hồ sơ ", " sắp trễ hoặc đã trễ hạn nhưng chưa có phiếu xin lỗi và hẹn lại "
+                                                   "ngày trả kết quả (mẫu 04)."),
+        "escalation": _text("Hồ sơ ", f" đã quá hạn từ {config['DOSSIER_ESCALATE_AFTER_DAYS']} ngày làm việc trở "
+                                      "lên mà chưa xử lý xong: cần lãnh đạo chỉ đạo."),
+        "dossier_returned_late": _text("Hồ sơ ", " đã trả kết quả trễ hạn."),
+    }
+
+    def to_officer(kind: str, condition) -> None:
+        n = _insert(_select(kind, officer, texts[kind], now, sa.and_(condition, officer.is_not(None),
+                                                                     active_officer)))
+        result.created[kind] += n
+
+    def to_groups(kind: str, groups: dict[int, set[int]], condition, *, text_key: str | None = None,
+                  level: int = 0) -> None:
+        for user_id, unit_ids in groups.items():
+            n = _insert(_select(kind, sa.literal(user_id), texts[text_key or kind], now,
+                                sa.and_(condition, Dossier.handling_unit_id.in_(sorted(unit_ids))), level))
+            result.created[kind if not level else "dossier_escalated"] += n
+
+    to_officer("dossier_due_soon", due_soon)
+    to_officer("dossier_overdue", overdue)
+    to_groups("dossier_overdue", route.heads, overdue)
+    to_groups("dossier_overdue", route.owners, overdue)
+    to_officer("dossier_apology_missing", apology)
+    to_groups("dossier_apology_missing", route.heads, apology)
+    to_groups("dossier_overdue", route.chairs, escalate, text_key="escalation", level=1)
+    to_groups("dossier_returned_late", route.owners, returned_late)
+    result.resolved = resolve_cleared(now=now)
+    db.session.flush()
+    return result
+
+
+def resolve_cleared(*, now: datetime) -> int:
+    """Close the open alerts of dossiers that finished, were moved to a later due time, or got their letter."""
+    finished = sa.select(Dossier.id).where(sa.not_(Dossier.is_open))
+    no_longer_late = sa.select(Dossier.id).where(Dossier.is_open, sa.not_(L.late_at(now)))
+    lettered = sa.select(Dossier.id).where(Dossier.apology_at.is_not(None))
+    return (alerts.resolve_cleared(subject_type="dossier", kinds=OPEN_KINDS, cleared=Alert.dossier_id.in_(finished),
+                                   now=now)
+            + alerts.resolve_cleared(subject_type="dossier", kinds=["dossier_overdue"],
+                                     cleared=Alert.dossier_id.in_(no_longer_late), now=now)
+            + alerts.resolve_cleared(subject_type="dossier", kinds=["dossier_apology_missing"],
+                                     cleared=Alert.dossier_id.in_(lettered), now=now))
