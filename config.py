@@ -1,5 +1,6 @@
 """Configuration: classes that read the environment, with safe development defaults."""
 
+import json
 import os
 from pathlib import Path
 
@@ -30,6 +31,20 @@ def _bands(text: str | None):
     return tuple(sorted(bands, key=lambda b: -b[1]))
 
 
+def _json_env(name: str) -> dict:
+    """A JSON object from the environment ({} when unset); a malformed value stops the app with its name."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} phải là một đối tượng JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise RuntimeError(f"{name} phải là một đối tượng JSON.")
+    return value
+
+
 class Config:
     PRODUCTION = False
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
@@ -50,6 +65,13 @@ class Config:
     SCORE_BANDS = _bands(os.environ.get("SCORE_BANDS"))
     # An indicator that falls by more than this many points from one period to the next needs an explanation.
     RED_DROP_POINTS = float(os.environ.get("RED_DROP_POINTS", "2"))
+    # Digital signatures (README "Ký số"): per signer {"pkcs12": path, "passphrase": ... | "passphrase_env": VAR},
+    # per unit code the organisation's seal, and the roots a signature is trusted against. SIGNING_DIR/signing.json
+    # (written by `flask seed-demo` for the demo) adds to them; neither is ever committed.
+    SIGNING_DIR = os.environ.get("SIGNING_DIR", str(INSTANCE_DIR / "keys"))
+    SIGNING_KEYS = _json_env("SIGNING_KEYS")
+    SIGNING_SEALS = _json_env("SIGNING_SEALS")
+    SIGNING_TRUST_ROOTS = [p for p in os.environ.get("SIGNING_TRUST_ROOTS", "").split(os.pathsep) if p]
 
 
 class ProductionConfig(Config):
