@@ -16,8 +16,9 @@ def register(app: Flask) -> None:
     from app.demo.cli import seed_demo
     from app.indicators.cli import catalog
     from app.org.cli import setup, units
+    from app.reports.cli import reports
     from app.scores.cli import scores
 
-    for command in (setup, units, users, seed_demo, catalog, scores):
+    for command in (setup, units, users, seed_demo, catalog, scores, reports):
         prepare_command(command)
         app.cli.add_command(command)

@@ -6,5 +6,5 @@ from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import User  # noqa: F401
 from app.indicators.models import CatalogVersion, Indicator, IndicatorGroup, IndicatorRule  # noqa: F401
 from app.org.models import Unit  # noqa: F401
-from app.scores.models import Explanation, ImportBatch, ScoreRecord, ScoreRevision  # noqa: F401,E402
 from app.reports.models import Document, DocumentComment  # noqa: F401,E402
+from app.scores.models import Explanation, ImportBatch, ScoreRecord, ScoreRevision  # noqa: F401,E402

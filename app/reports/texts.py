@@ -104,8 +104,8 @@ def plan_texts(*, unit_name: str, parent_name: str | None, quarter_label: str, d
             f"{i}. {unit}:",
             f"- Chủ trì theo dõi, thực hiện nhóm chỉ số {', '.join(groups)} theo Bảng phân công kèm theo; phối hợp "
             "với các đơn vị liên quan nâng cao điểm số của từng chỉ số thành phần.",
-            f"- Hằng tháng rà soát số liệu trên Cổng Dịch vụ công quốc gia; chỉ số giảm điểm hoặc ở mức Yếu phải "
-            f"giải trình nguyên nhân và biện pháp khắc phục trên hệ thống theo dõi Chỉ số 766.",
+            "- Hằng tháng rà soát số liệu trên Cổng Dịch vụ công quốc gia; chỉ số giảm điểm hoặc ở mức Yếu phải "
+            "giải trình nguyên nhân và biện pháp khắc phục trên hệ thống theo dõi Chỉ số 766.",
         ]
     n = len(responsibilities) + 1
     organisation += [
