@@ -171,6 +171,13 @@ def as_inputs(content: PlanContent | ReportContent) -> dict:
     return asdict(content)
 
 
+def quarter_of_code(code: str) -> Period:
+    """"2026Q4" → the quarter (as the command line writes it)."""
+    from app.reports.services import parse_quarter
+
+    return parse_quarter(code)
+
+
 def quarter_of(doc: Document) -> Period:
     return quarter_period(doc.period_start.year, (doc.period_start.month - 1) // 3 + 1)
 

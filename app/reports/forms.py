@@ -29,5 +29,7 @@ def texts_form(kind: str, data: dict | None = None) -> Form:
         pass
 
     for key in TEXT_KEYS[kind]:
-        setattr(TextsForm, key, TextAreaField(TEXT_LABELS[key], validators=[Optional(), Length(max=20000)]))
+        rows = 3 if key in ("intro", "closing") else 7 if key == "recipients" else 10
+        setattr(TextsForm, key, TextAreaField(TEXT_LABELS[key], validators=[Optional(), Length(max=20000)],
+                                              render_kw={"rows": rows, "style": "max-width:none"}))
     return TextsForm(data=data or {})

@@ -324,7 +324,9 @@ def parse_quarter(text: str) -> Period:
     from app.scores.periods import parse_period, quarter_period
 
     raw = (text or "").strip()
-    if m := re.fullmatch(r"(\d{4})\s*[-/]?\s*[Qq]\s*([1-4])", raw):
+    if m := re.fullmatch(r"(\d{4})\s*[-/]?\s*[Qq]\s*(\d{1,2})", raw):
+        if not 1 <= int(m.group(2)) <= 4:
+            raise DomainError(f"Quý «{raw}» không hợp lệ: quý phải từ 1 đến 4.", "quarter")
         return quarter_period(int(m.group(1)), int(m.group(2)))
     try:
         period = parse_period(raw)
@@ -353,8 +355,8 @@ def draft_preview(kind: str, unit: Unit, period: Period, *, today: date) -> byte
                        status="draft", texts=contents.default_texts(kind, unit, period, today=today),
                        title=wording.plan_title(label) if kind == "plan" else wording.report_title(label))
         if kind == "plan":
-            doc.plan = Plan(title=doc.title, issuing_unit=unit, period_start=period.start_date,
-                            period_end=period.end_date, status="draft")
+            doc.plan = Plan(title=doc.title, issuing_unit=unit, issuing_unit_id=unit.id, status="draft",
+                            period_start=period.start_date, period_end=period.end_date)
     try:
         return render.pdf(kind, contents.build(doc, today=today)).pdf
     finally:

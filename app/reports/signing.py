@@ -8,6 +8,7 @@ file.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -24,7 +25,7 @@ from cryptography.x509.oid import NameOID
 from flask import current_app
 from pyhanko import stamp
 from pyhanko.pdf_utils import text
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
@@ -34,7 +35,7 @@ from app.core.errors import DomainError
 from app.core.time import to_vn
 
 # pyHanko writes stamp glyph widths in font units: the stamp font must have 1000 units per em (Noto Sans has).
-STAMP_FONT = Path(__file__).resolve().parents[1] / "static" / "fonts" / "NotoSans-Regular.ttf"
+STAMP_FONT = Path(__file__).resolve().parents[1] / "static" / "fonts" / "NotoSans-Regular-Vietnamese.ttf"
 SIGNER_FIELD = "ChuKyNguoiKy"
 SEAL_FIELD = "ChuKyCoQuan"
 BLUE = (0.05, 0.2, 0.62)
@@ -157,8 +158,25 @@ class _TimedSigner(signers.PdfSigner):
         return session
 
 
+class _StampFont(GlyphAccumulatorFactory):
+    """pyHanko's factory reads the font from memory (its own opens the file and never closes it)."""
+
+    def create_font_engine(self, writer, obj_stream=None) -> GlyphAccumulator:
+        if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+            obj_stream = writer.prepare_object_stream()
+        return GlyphAccumulator(writer=writer, font_handle=io.BytesIO(_stamp_font_bytes()), font_size=self.font_size,
+                                ot_script_tag=self.ot_script_tag, ot_language_tag=self.ot_language_tag,
+                                writing_direction=self.writing_direction, bcp47_lang_code=self.bcp47_lang_code,
+                                obj_stream=obj_stream)
+
+
+@functools.cache
+def _stamp_font_bytes() -> bytes:
+    return STAMP_FONT.read_bytes()
+
+
 def _stamp(lines: list[str], color) -> stamp.TextStampStyle:
-    box = text.TextBoxStyle(font=GlyphAccumulatorFactory(str(STAMP_FONT)), font_size=8, leading=10,
+    box = text.TextBoxStyle(font=_StampFont(str(STAMP_FONT)), font_size=8, leading=10,
                             text_color=color)
     return stamp.TextStampStyle(stamp_text="\n".join(line.replace("%", "%%") for line in lines),
                                 text_box_style=box, border_width=1, border_color=color, background=None)
@@ -167,15 +185,17 @@ def _stamp(lines: list[str], color) -> stamp.TextStampStyle:
 def _apply(pdf: bytes, box, field: str, credential: Credential, style, *, when: datetime, reason: str,
            location: str) -> bytes:
     page, x0, y0, x1, y1 = box
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    fields.append_signature_field(writer, fields.SigFieldSpec(field, on_page=page,
-                                                              box=(int(x0), int(y0), int(x1), int(y1))))
     meta = signers.PdfSignatureMetadata(field_name=field, reason=reason, location=location, name=credential.common_name,
                                         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
     out = io.BytesIO()
     try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        fields.append_signature_field(writer, fields.SigFieldSpec(field, on_page=page,
+                                                                  box=(int(x0), int(y0), int(x1), int(y1))))
         _TimedSigner(meta, signer=credential.signer, stamp_style=style, signing_time=when).sign_pdf(writer, output=out)
     except SigningError as exc:
+        if "filled already" in str(exc):
+            raise DomainError("Tệp đã có chữ ký ở vị trí này: một văn bản chỉ được ký một lần.") from None
         raise DomainError(f"Không ký được văn bản: {exc}") from None
     return out.getvalue()
 

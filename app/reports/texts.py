@@ -99,23 +99,25 @@ def plan_texts(*, unit_name: str, parent_name: str | None, quarter_label: str, d
     """
     body_name = full_name(unit_name)
     organisation = []
+    coordinate = ("- Theo dõi, đôn đốc việc thực hiện kế hoạch; tổng hợp báo cáo kết quả thực hiện Bộ chỉ số "
+                  f"{quarter_label} trình Chủ tịch {body_name}.")
     for i, (unit, groups) in enumerate(responsibilities, 1):
         organisation += [
             f"{i}. {unit}:",
             f"- Chủ trì theo dõi, thực hiện nhóm chỉ số {', '.join(groups)} theo Bảng phân công kèm theo; phối hợp "
             "với các đơn vị liên quan nâng cao điểm số của từng chỉ số thành phần.",
-            "- Hằng tháng rà soát số liệu trên Cổng Dịch vụ công quốc gia; chỉ số giảm điểm hoặc ở mức Yếu phải "
-            "giải trình nguyên nhân và biện pháp khắc phục trên hệ thống theo dõi Chỉ số 766.",
         ]
+        if unit == drafting_unit:
+            organisation.append(coordinate)
     n = len(responsibilities) + 1
     organisation += [
-        f"{n}. Các cơ quan, đơn vị và UBND các xã, thị trấn:",
-        "- Triển khai thực hiện theo kế hoạch; hằng quý báo cáo kết quả về " + drafting_unit + " để tổng hợp, trình "
-        + body_name + " theo quy định.",
-        f"{n + 1}. {drafting_unit}:",
-        "- Theo dõi, đôn đốc việc thực hiện; tổng hợp báo cáo kết quả thực hiện Bộ chỉ số " + quarter_label
-        + " trình Chủ tịch " + body_name + ".",
+        f"{n}. Các cơ quan, đơn vị được phân công và UBND các xã, thị trấn:",
+        "- Hằng tháng rà soát số liệu trên Cổng Dịch vụ công quốc gia; chỉ số giảm điểm hoặc ở mức Yếu phải giải "
+        "trình nguyên nhân và biện pháp khắc phục trên hệ thống theo dõi Chỉ số 766.",
+        f"- Hằng quý báo cáo kết quả thực hiện về {drafting_unit} để tổng hợp, trình {body_name} theo quy định.",
     ]
+    if drafting_unit not in {unit for unit, _ in responsibilities}:
+        organisation += [f"{n + 1}. {drafting_unit}:", coordinate]
     source = f"Công văn của {full_name(parent_name)}" if parent_name else "văn bản của cấp trên"
     return {
         "intro": (f"Thực hiện {DECISION} và {source} về việc triển khai thực hiện Quyết định số 766/QĐ-TTg; "
