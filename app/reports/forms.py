@@ -2,13 +2,13 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import Form
+from app.core.forms import Form, choices
 from app.reports.services import TEXT_KEYS, TEXT_LABELS
 
 
 class NewDocumentForm(Form):
-    kind = SelectField("Loại văn bản", choices=[("plan", "Kế hoạch phân công quý"),
-                                                 ("report", "Báo cáo kết quả thực hiện Bộ chỉ số quý")])
+    kind = SelectField("Loại văn bản", choices=choices([("plan", "Kế hoạch phân công quý"),
+                                                         ("report", "Báo cáo kết quả thực hiện Bộ chỉ số quý")]))
     unit_id = SelectField("Đơn vị ban hành", coerce=int)
     quarter = StringField("Quý", validators=[DataRequired("Nhập quý, ví dụ 2026Q4.")],
                           description="Ví dụ 2026Q4, Quý 4/2026 hoặc Q4/2026.")

@@ -100,7 +100,8 @@ def need(tool: str) -> str:
 
 
 def pdf_text(path: Path, *, layout: bool = False) -> str:
-    args = [need("pdftotext"), *(["-layout"] if layout else []), str(path), "-"]
+    """The PDF's text in drawing order (`-raw`: a table cell's lines stay together), or laid out as on the page."""
+    args = [need("pdftotext"), "-layout" if layout else "-raw", str(path), "-"]
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
