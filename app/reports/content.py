@@ -242,12 +242,13 @@ def default_texts(kind: str, unit: Unit, period: Period, *, today: date) -> dict
     """The editable texts a new draft starts with."""
     parent = unit.parent.name if unit.parent is not None else None
     label = period_label(period)
+    communes = any(u.kind == "commune" for u in unit.children)
     if kind == "plan":
         office = next((u.name for u in unit.children if u.kind == "office"), "Văn phòng " + unit.name)
-        return wording.plan_texts(unit_name=unit.name, parent_name=parent, quarter_label=label,
-                                  drafting_unit=office, responsibilities=responsibilities(unit,
-                                                                                          table_date(period, today)))
-    return wording.report_texts(unit_name=unit.name, parent_name=parent, quarter_label=label)
+        return wording.plan_texts(unit_name=unit.name, parent_name=parent, quarter_label=label, drafting_unit=office,
+                                  responsibilities=responsibilities(unit, table_date(period, today)),
+                                  has_communes=communes)
+    return wording.report_texts(unit_name=unit.name, parent_name=parent, quarter_label=label, has_communes=communes)
 
 
 def period_label(period: Period) -> str:

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from flask import current_app
 from pyhanko import stamp
-from pyhanko.pdf_utils import text
+from pyhanko.pdf_utils import layout, text
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
@@ -175,11 +175,15 @@ def _stamp_font_bytes() -> bytes:
     return STAMP_FONT.read_bytes()
 
 
-def _stamp(lines: list[str], color) -> stamp.TextStampStyle:
-    box = text.TextBoxStyle(font=_StampFont(str(STAMP_FONT)), font_size=8, leading=10,
-                            text_color=color)
+def _stamp(lines: list[str], color, *, left: int = 4) -> stamp.TextStampStyle:
+    """A text stamp in one colour with a thin border; `left` keeps the left part free (for the seal)."""
+    box = text.TextBoxStyle(font=_StampFont(str(STAMP_FONT)), font_size=8, leading=10, text_color=color)
+    placement = layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MIN,
+                                           y_align=layout.AxisAlignment.ALIGN_MID,
+                                           margins=layout.Margins(left=left, right=4, top=3, bottom=3))
     return stamp.TextStampStyle(stamp_text="\n".join(line.replace("%", "%%") for line in lines),
-                                text_box_style=box, border_width=1, border_color=color, background=None)
+                                text_box_style=box, border_width=1, border_color=color, background=None,
+                                inner_content_layout=placement)
 
 
 def _apply(pdf: bytes, box, field: str, credential: Credential, style, *, when: datetime, reason: str,
@@ -210,16 +214,17 @@ def sign(pdf: bytes, box, *, credential: Credential, name: str, title: str, unit
     if box is None:
         raise DomainError("Mẫu văn bản không có vị trí chữ ký.")
     moment = to_vn(when)
-    lines = [f"Ký bởi: {name}", title, unit_name, f"Thời gian ký: {moment:%d/%m/%Y %H:%M:%S} (giờ Việt Nam)"]
+    lines = [f"Ký bởi: {name}", title, unit_name, f"Thời gian ký: {moment:%d/%m/%Y %H:%M:%S}", "(giờ Việt Nam)"]
     if credential.is_demo:
         lines.append(DEMO_MARK)
-    signed = _apply(pdf, box, SIGNER_FIELD, credential, _stamp(lines, BLUE), when=when,
-                    reason="Ký ban hành văn bản", location=place)
-    if seal is None:
-        return signed
     page, x0, y0, x1, y1 = box
     width = (x1 - x0) / 3
-    seal_box = (page, x0 - width * 0.35, y0 + 4, x0 + width * 1.05, y1 + 6)
+    signer_style = _stamp(lines, BLUE, left=int(width) + 6 if seal is not None else 6)
+    signed = _apply(pdf, box, SIGNER_FIELD, credential, signer_style, when=when, reason="Ký ban hành văn bản",
+                    location=place)
+    if seal is None:
+        return signed
+    seal_box = (page, x0 - width * 0.25, y0 + 3, x0 + width * 1.05, y1 - 3)
     seal_lines = [*(agency or [unit_name.upper()]), "Chữ ký số cơ quan", f"{moment:%d/%m/%Y}"]
     if seal.is_demo:
         seal_lines.append("DEMO")

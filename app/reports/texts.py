@@ -92,7 +92,7 @@ DECISION = "Quyết định số 766/QĐ-TTg ngày 23/6/2022 của Thủ tướn
 
 
 def plan_texts(*, unit_name: str, parent_name: str | None, quarter_label: str, drafting_unit: str,
-               responsibilities: list[tuple[str, list[str]]]) -> dict[str, str]:
+               responsibilities: list[tuple[str, list[str]]], has_communes: bool = True) -> dict[str, str]:
     """Default texts of a quarterly plan, after seed 002 (Ninh Sơn, 7/2022); every one can be edited in the draft.
 
     `responsibilities` lists each responsible unit with the groups it answers for, from the assignments in force.
@@ -111,7 +111,7 @@ def plan_texts(*, unit_name: str, parent_name: str | None, quarter_label: str, d
             organisation.append(coordinate)
     n = len(responsibilities) + 1
     organisation += [
-        f"{n}. Các cơ quan, đơn vị được phân công và UBND các xã, thị trấn:",
+        f"{n}. Các cơ quan, đơn vị được phân công{' và UBND các xã, thị trấn' if has_communes else ''}:",
         "- Hằng tháng rà soát số liệu trên Cổng Dịch vụ công quốc gia; chỉ số giảm điểm hoặc ở mức Yếu phải giải "
         "trình nguyên nhân và biện pháp khắc phục trên hệ thống theo dõi Chỉ số 766.",
         f"- Hằng quý báo cáo kết quả thực hiện về {drafting_unit} để tổng hợp, trình {body_name} theo quy định.",
@@ -148,13 +148,14 @@ def plan_texts(*, unit_name: str, parent_name: str | None, quarter_label: str, d
             f"{full_name(parent_name)} (b/c)" if parent_name else "Cơ quan cấp trên (b/c)",
             "CT, các PCT " + unit_name,
             "Các cơ quan, đơn vị được phân công",
-            "UBND các xã, thị trấn",
+            *(["UBND các xã, thị trấn"] if has_communes else []),
             "Lưu: VT, VP",
         ]),
     }
 
 
-def report_texts(*, unit_name: str, parent_name: str | None, quarter_label: str) -> dict[str, str]:
+def report_texts(*, unit_name: str, parent_name: str | None, quarter_label: str,
+                 has_communes: bool = True) -> dict[str, str]:
     """Default editable texts of a quarterly report (the figures themselves are not editable)."""
     body_name = full_name(unit_name)
     return {
@@ -172,7 +173,7 @@ def report_texts(*, unit_name: str, parent_name: str | None, quarter_label: str)
             f"Văn phòng {full_name(parent_name)}" if parent_name else "Văn phòng cơ quan cấp trên",
             "CT, các PCT " + unit_name,
             "Các cơ quan, đơn vị thuộc " + unit_name.replace("UBND ", ""),
-            "UBND các xã, thị trấn",
+            *(["UBND các xã, thị trấn"] if has_communes else []),
             "Lưu: VT, VP",
         ]),
     }
