@@ -283,7 +283,7 @@ def report_content(doc: Document, *, signer=None) -> ReportContent:
     card = page.card
     if card is None or (card.total is None and not any(line.record for g in card.groups for line in g.lines)):
         raise DomainError(f"Chưa có điểm {period_label(period)} của {unit.name}: nhập số liệu của Cổng Dịch vụ công "
-                          "quốc gia cho quý này trước khi lập báo cáo.", "period")
+                          "quốc gia cho quý này trước khi lập báo cáo.", "quarter")
     who = Responsibility(unit)
     current = assignments_on(unit.id, period.end_date)
     lines = []
