@@ -219,3 +219,12 @@ def test_texts_are_checked(demo, db):
     services.update_texts(doc, texts={"purpose": "1. Mục đích:\r\n- Rõ ràng.", "ignored": "x"},
                           actor=find_user("admin"), now=NOW)
     assert doc.texts["purpose"] == "1. Mục đích:\n- Rõ ràng." and "ignored" not in doc.texts
+
+
+def test_a_plan_in_drafting_does_not_replace_the_plan_in_force(demo, db):
+    from app.assignments.services import current_plan_for
+
+    in_force = current_plan_for(find_user("yenntk"))
+    doc = draft(period=quarter_period(2027, 1))
+    db.session.commit()
+    assert doc.plan.status == "draft" and current_plan_for(find_user("yenntk")).id == in_force.id
