@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, deferred, mapped_column, relationship
 
 from app.core.time import now_utc
 from app.extensions import db
@@ -76,7 +76,7 @@ class Document(db.Model):
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=now_utc)
 
     unit = relationship("Unit")
-    plan = relationship("Plan")
+    plan = relationship("Plan", backref=backref("documents", order_by="Document.version"))
     signer = relationship("User", foreign_keys=[signer_id])
     created_by = relationship("User", foreign_keys=[created_by_id])
     supersedes: Mapped[Document | None] = relationship(remote_side=[id], foreign_keys=[supersedes_id])

@@ -97,6 +97,8 @@ def test_the_upload_page_checks_a_signed_file_and_refuses_what_is_not_one(quarte
         return client.post("/documents/verify", data={"file": (io.BytesIO(data), name)},
                            content_type="multipart/form-data")
 
+    table = client.get("/assignments/").get_data(as_text=True)  # the plan in force is the signed quarterly plan
+    assert "Số: 01/KH-UBND" in table and "Văn bản ký số: Kế hoạch số 01/KH-UBND ngày 15/11/2026" in table
     good = upload(doc.pdf).get_data(as_text=True)
     assert "HỢP LỆ" in good and "Đoàn Văn Hùng" in good and "15/11/2026 10:00:00 (giờ Việt Nam)" in good
     assert "Khớp nguyên bản lưu trữ" in good and "01/KH-UBND" in good
