@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -89,7 +88,6 @@ def verify_pdf(data: bytes, *, roots, now: datetime | None = None) -> Verificati
     if b"%PDF-" not in data[:1024]:
         result.error = NOT_PDF
         return result
-    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # its warnings are reported here in Vietnamese
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
