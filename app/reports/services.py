@@ -7,6 +7,7 @@ decided here, not only in the views: nobody acts on a document outside their uni
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -319,14 +320,14 @@ def revise(doc: Document, *, actor, now: datetime) -> Document:
 
 def parse_quarter(text: str) -> Period:
     """"2026Q3", "2026-Q3", "Q3/2026", "Quý III/2026" → the quarter; DomainError otherwise."""
-    import re
-
-    from app.scores.periods import parse_period, quarter_period
+    from app.scores.periods import MAX_YEAR, MIN_YEAR, parse_period, quarter_period
 
     raw = (text or "").strip()
     if m := re.fullmatch(r"(\d{4})\s*[-/]?\s*[Qq]\s*(\d{1,2})", raw):
         if not 1 <= int(m.group(2)) <= 4:
             raise DomainError(f"Quý «{raw}» không hợp lệ: quý phải từ 1 đến 4.", "quarter")
+        if not MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
+            raise DomainError(f"Quý «{raw}»: năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.", "quarter")
         return quarter_period(int(m.group(1)), int(m.group(2)))
     try:
         period = parse_period(raw)

@@ -60,7 +60,7 @@ def test_quarters_as_typed(text):
 
 @pytest.mark.parametrize(("text", "message"), [
     ("2026", "không phải một quý"), ("2026-10", "không phải một quý"), ("2026Q5", "quý phải từ 1 đến 4"),
-    ("", "trống"), ("quý sau", "không hợp lệ"),
+    ("", "trống"), ("quý sau", "không hợp lệ"), ("1999Q4", "năm phải trong khoảng"),
 ])
 def test_bad_quarters_are_explained(text, message):
     with pytest.raises(DomainError, match=message):
