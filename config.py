@@ -1,5 +1,6 @@
 """Configuration: classes that read the environment, with safe development defaults."""
 
+import json
 import os
 from pathlib import Path
 
@@ -28,6 +29,20 @@ def _bands(text: str | None):
         label, _, low = part.rpartition(":")
         bands.append((label.strip(), float(low) / 100))
     return tuple(sorted(bands, key=lambda b: -b[1]))
+
+
+def _json_env(name: str) -> dict:
+    """A JSON object from the environment ({} when unset); a malformed value stops the app with its name."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} phải là một đối tượng JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise RuntimeError(f"{name} phải là một đối tượng JSON.")
+    return value
 
 
 class Config:
@@ -66,6 +81,13 @@ class Config:
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     # Links in mails: this address + the page's path (may include a sub-path when mounted behind a proxy).
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
+    # Digital signatures (README "Ký số"): per signer {"pkcs12": path, "passphrase": ... | "passphrase_env": VAR},
+    # per unit code the organisation's seal, and the roots a signature is trusted against. SIGNING_DIR/signing.json
+    # (written by `flask seed-demo` for the demo) adds to them; neither is ever committed.
+    SIGNING_DIR = os.environ.get("SIGNING_DIR", str(INSTANCE_DIR / "keys"))
+    SIGNING_KEYS = _json_env("SIGNING_KEYS")
+    SIGNING_SEALS = _json_env("SIGNING_SEALS")
+    SIGNING_TRUST_ROOTS = [p for p in os.environ.get("SIGNING_TRUST_ROOTS", "").split(os.pathsep) if p]
 
 
 class ProductionConfig(Config):

@@ -18,9 +18,10 @@ def register(app: Flask) -> None:
     from app.dossiers.cli import dossiers
     from app.indicators.cli import catalog
     from app.org.cli import setup, units
+    from app.reports.cli import reports
     from app.scheduler import scheduler
     from app.scores.cli import scores
 
-    for command in (setup, units, users, seed_demo, catalog, scores, dossiers, alerts, scheduler):
+    for command in (setup, units, users, seed_demo, catalog, scores, dossiers, alerts, scheduler, reports):
         prepare_command(command)
         app.cli.add_command(command)

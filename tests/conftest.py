@@ -90,8 +90,10 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def _app(database_url):
-    config = type("SessionTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+def _app(database_url, tmp_path_factory):
+    # demo signing keys (seed-demo) go to a temporary folder, never into the checkout's instance/
+    config = type("SessionTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
+                                                       "SIGNING_DIR": str(tmp_path_factory.mktemp("keys"))})
     app = create_app(config)
     with app.app_context():
         from flask_migrate import upgrade

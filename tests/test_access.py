@@ -32,7 +32,7 @@ PAGES = [
     "/assignments/{assignment:II}/history", "/assignments/{assignment:II}/reassign",
     "/admin/users", "/admin/units", "/admin/units/{unit:NS.CA}/edit", "/admin/catalog/rules/{rule}",
     "/scores/overview", "/scores/red", "/scores/units/{unit:NS}", "/scores/units/{unit:NS.MYSON}",
-    "/scores/ranks/{unit:NT}",
+    "/scores/ranks/{unit:NT}", "/documents/", "/documents/verify",
 ]
 
 # expected status per user, in the order of PAGES
@@ -40,23 +40,23 @@ EXPECTED = {
     # officer of Văn phòng: own unit (and the one-stop office below it), not the police or communes; the district
     # scorecard because the district's plan binds her; no overview (chair, head and admin only)
     "yenntk": [200, 200, 200, 200, 403, 200, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403,
-               403, 200, 200, 403, 403],
+               403, 200, 200, 403, 403, 200, 200],
     # police officer: only Công an huyện
     "hungtv": [200, 200, 200, 200, 403, 403, 200, 403, 403, 200, 200, 403, 403, 403, 403, 403,
-               403, 200, 200, 403, 403],
+               403, 200, 200, 403, 403, 200, 200],
     # commune chair (head): own commune only, the district plan still binds them
     "binhnv": [200, 200, 200, 200, 403, 403, 403, 200, 403, 403, 200, 403, 403, 403, 403, 403,
-               200, 200, 200, 403, 403],
+               200, 200, 200, 403, 403, 200, 200],
     # head of Văn phòng: own unit tree, cannot reassign (chair's duty)
     "phuclv": [200, 200, 200, 200, 403, 200, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403,
-               200, 200, 200, 403, 403],
+               200, 200, 200, 403, 403, 200, 200],
     # district chair: everything in the district, reassigns, no admin pages; not the province's ranks page
     "hungdv": [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403,
-               200, 200, 200, 200, 403],
+               200, 200, 200, 200, 403, 200, 200],
     # district admin: everything in the district, but not the national catalog (the operator's)
-    "admin": [200] * 15 + [403] + [200, 200, 200, 200, 403],
+    "admin": [200] * 15 + [403] + [200, 200, 200, 200, 403, 200, 200],
     # province admin (operator): everything, the catalog included
-    "quantri": [200] * 21,
+    "quantri": [200] * 23,
 }
 
 CASES = [(user, page, code) for user, codes in EXPECTED.items() for page, code in zip(PAGES, codes, strict=True)]

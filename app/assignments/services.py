@@ -57,12 +57,14 @@ def plans_visible_to(user) -> list[Plan]:
 
 
 def current_plan_for(user) -> Plan | None:
-    """The newest plan in force that binds the user, nearest issuing unit first."""
+    """The newest plan in force that binds the user, nearest issuing unit first; a signed plan before one still in
+    drafting (a quarterly plan being prepared does not replace the one in force until it is signed)."""
     plans = [p for p in binding_plans(user) if p.status != "superseded"]
     if not plans:
         return None
     chain = [user.unit.id, *(u.id for u in user.unit.ancestors())]
-    return min(plans, key=lambda p: (chain.index(p.issuing_unit_id), -p.period_start.toordinal()))
+    return min(plans, key=lambda p: (chain.index(p.issuing_unit_id), p.status != "signed",
+                                     -p.period_start.toordinal()))
 
 
 def history(scope_unit_id: int, subject_key: str) -> list[Assignment]:

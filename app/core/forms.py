@@ -73,10 +73,11 @@ CONFLICT = ("Người khác vừa lưu cùng dữ liệu này nên thay đổi c
             "thị trên trang: kiểm tra rồi lưu lại nếu cần.")
 
 
-def commit_or_show(form, action):
+def commit_or_show(form, action, conflict: str = CONFLICT):
     """Run a service call and commit; on a DomainError roll back, show its message on the form and return FAILED.
 
-    A unique-constraint clash (two people saving the same record at once) rolls back and says so on the form.
+    A unique-constraint clash (two people saving the same record at once) rolls back and says so on the form
+    (`conflict` is the message, when the caller can say more precisely what clashed).
     """
     from sqlalchemy.exc import IntegrityError
 
@@ -92,5 +93,5 @@ def commit_or_show(form, action):
         return FAILED
     except IntegrityError:
         db.session.rollback()
-        form.form_errors.append(CONFLICT)
+        form.form_errors.append(conflict)
         return FAILED

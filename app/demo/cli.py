@@ -1,5 +1,7 @@
 """`flask seed-demo [--reset]`."""
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -27,12 +29,24 @@ def seed_demo(reset: bool, if_empty: bool):
     except Exception:
         db.session.rollback()
         raise
+    _demo_keys()
     if any(counts.values()):
         click.echo(f"Đã nạp dữ liệu mẫu: {counts['units']} đơn vị, {counts['users']} tài khoản, "
                    f"{counts['assignments']} phân công, {counts['scores']} giá trị điểm, {counts['dossiers']} hồ sơ.")
     else:
         click.echo("Dữ liệu mẫu đã có đầy đủ, không thay đổi gì.")
     _print_logins(password)
+
+
+def _demo_keys() -> None:
+    """The demo CA and the demo chair's signing key (instance/keys by default; never committed), once."""
+    from app.demo.keys import ensure_demo_keys
+
+    directory = Path(current_app.config["SIGNING_DIR"])
+    chair = next(o for o in data.OFFICERS if o[4] == "chair")
+    if ensure_demo_keys(directory, chair=(chair[0], chair[1]), unit=data.DISTRICT[:2], now=now_utc()):
+        click.echo(f"Đã tạo khóa ký số DEMO (không có giá trị pháp lý) cho {chair[1]} và con dấu "
+                   f"{data.DISTRICT[1]} trong {directory}.")
 
 
 def _print_logins(password: str) -> None:

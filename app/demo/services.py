@@ -20,6 +20,7 @@ from app.indicators.models import IndicatorGroup
 from app.indicators.services import install_default_catalog
 from app.org import services as org
 from app.org.models import Unit
+from app.reports.models import Document, DocumentComment
 from app.scores.models import Explanation, ImportBatch, ScoreRecord, ScoreRevision
 
 
@@ -47,6 +48,10 @@ def reset_demo() -> None:
     db.session.execute(sa.delete(DossierClaim).where(DossierClaim.dossier_id.in_(dossier_ids)))
     db.session.execute(sa.delete(Dossier).where(Dossier.handling_unit_id.in_(ids)))
     db.session.execute(sa.delete(ImportBatch).where(ImportBatch.file_format == "demo"))
+    docs = sa.select(Document.id).where(Document.unit_id.in_(ids))
+    db.session.execute(sa.update(Document).where(Document.id.in_(docs)).values(supersedes_id=None))
+    db.session.execute(sa.delete(DocumentComment).where(DocumentComment.document_id.in_(docs)))
+    db.session.execute(sa.delete(Document).where(Document.unit_id.in_(ids)))
     plan_ids = list(db.session.scalars(sa.select(Plan.id).where(Plan.issuing_unit_id.in_(ids))))
     for a in db.session.scalars(sa.select(Assignment).where(Assignment.plan_id.in_(plan_ids))):
         db.session.delete(a)

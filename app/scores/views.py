@@ -1,8 +1,6 @@
-"""Score pages: unit scorecard, ranks, owner trends, the chair's overview, exports."""
+"""Score pages: unit scorecard, ranks, owner trends, the chair's overview, exports (assembled in scores.pages)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
@@ -13,13 +11,12 @@ from app.core.permissions import require, roles_required
 from app.extensions import db
 from app.org.models import Unit
 from app.org.services import units_in_scope
-from app.scores import accountability, exports, queries
+from app.scores import accountability, exports, pages, queries
 from app.scores.access import can_see_scores_of
+from app.scores.pages import KINDS, SCORED_KINDS
 from app.scores.periods import parse_period
 
 bp = Blueprint("scores", __name__, url_prefix="/scores")
-KINDS = {"month": "Tháng", "quarter": "Quý", "year": "Năm"}
-HISTORY_FROM = {"month": 36, "quarter": 16, "year": 8}
 
 
 def _kind() -> str:
@@ -39,13 +36,15 @@ def _period(unit_ids, kind: str):
     return queries.latest_period(unit_ids, kind)
 
 
-def _since(kind: str, latest) -> date | None:
-    if latest is None:
+def _asked_period():
+    """The period in the address (?period=2026-10), None when absent; 400 when it cannot be read."""
+    text = request.args.get("period")
+    if not text:
         return None
-    start = latest.start_date
-    months = {"month": 1, "quarter": 3, "year": 12}[kind] * HISTORY_FROM[kind]
-    y, m = divmod(start.year * 12 + start.month - 1 - months, 12)
-    return date(y, m + 1, 1)
+    try:
+        return parse_period(text)
+    except ValueError:
+        abort(400)
 
 
 def _visible_unit(unit_id: int) -> Unit:
@@ -64,54 +63,17 @@ def _xlsx(data: bytes, name: str):
     return send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
-def _rank_in_peers(unit: Unit, period) -> tuple[queries.PeerGroup, queries.Rank | None]:
-    group = queries.peer_group(unit)
-    rank = next((r for r in queries.ranks(group.units, period) if r.unit.id == unit.id), None)
-    return group, rank
-
-
-def _rank_chart(unit: Unit, kind: str, starts, peers: queries.PeerGroup, since):
-    if len(peers.units) < 2:
-        return None
-    ranks = queries.rank_series(unit, kind, since)
-    if not ranks:
-        return None
-    return charts.line_chart(
-        [queries.period_of(kind, s).code for s in starts],
-        [charts.Series("Thứ hạng", [ranks[s][0] if s in ranks else None for s in starts])],
-        title=f"Thứ hạng trong {peers.label} (1 là cao nhất)", y_label="hạng", y_max=len(peers.units),
-        rank_axis=True)
-
-
 @bp.route("/units/<int:unit_id>")
 @login_required
 def scorecard(unit_id: int):
     unit = _visible_unit(unit_id)
     kind = _kind()
-    period = _period([unit.id], kind)
-    if period is None:
-        return render_template("scores/scorecard.html", unit=unit, card=None, kind=kind, kinds=KINDS)
-    card = queries.scorecard(unit, period)
-    peers, rank = _rank_in_peers(unit, period)
-    if request.args.get("format") == "xlsx":
-        return _xlsx(exports.scorecard_workbook(card, rank, peers), f"bang-diem-{unit.code}-{period.code}.xlsx")
-    since = _since(kind, period)
-    series = queries.total_series([unit], kind, since).get(unit.id, {})
-    starts = [s for s in sorted(series) if s <= period.start_date]
-    total_chart = charts.line_chart(
-        [queries.period_of(kind, s).code for s in starts],
-        [charts.Series("Tổng điểm", [series[s] for s in starts])],
-        title=f"Tổng điểm {unit.name}", y_label="điểm / 100", y_max=100)
-    return render_template(
-        "scores/scorecard.html", unit=unit, card=card, kind=kind, kinds=KINDS, rank=rank, peers=peers,
-        total_chart=total_chart, rank_chart=_rank_chart(unit, kind, starts, peers, since),
-        periods=queries.available_periods([unit.id], kind),
-        child_groups=[g for g in queries.child_peer_groups(unit) if g.kind in SCORED_KINDS],
-        red=accountability.red_items(unit, period, card), formalities=queries.formality_breakdown(unit, period),
-    )
-
-
-SCORED_KINDS = ("province", "district", "commune", "department")
+    xlsx = request.args.get("format") == "xlsx"
+    page = pages.scorecard_page(unit, kind, _asked_period(), with_details=not xlsx)
+    if page.period is not None and xlsx:
+        return _xlsx(exports.scorecard_workbook(page.card, page.rank, page.peers),
+                     f"bang-diem-{unit.code}-{page.period.code}.xlsx")
+    return render_template("scores/scorecard.html", page=page, unit=unit, card=page.card, kind=kind, kinds=KINDS)
 
 
 @bp.route("/ranks/<int:unit_id>")
@@ -127,19 +89,11 @@ def ranks(unit_id: int):
     groups = groups or [queries.peer_group(unit)]
     everyone = [u.id for g in groups for u in g.units]
     period = _period(everyone, kind)
-    tables = []
-    if period is not None:
-        for group in groups:
-            rows = queries.ranks(group.units, period)
-            if rows:
-                tables.append((group, rows))
+    tables = pages.ranks_tables(unit, groups, period)
     if request.args.get("format") == "xlsx" and period:
-        return _xlsx(exports.ranks_workbook(unit, period, tables), f"xep-hang-{unit.code}-{period.code}.xlsx")
-    charted = [(group, rows, charts.bar_chart(
-        [r.unit.name.replace("UBND ", "") for r in rows], [r.total for r in rows], title=f"Tổng điểm {group.label}",
-        y_max=100, highlight=next((i for i, r in enumerate(rows) if r.unit.id == unit.id), None)))
-        for group, rows in tables]
-    return render_template("scores/ranks.html", unit=unit, tables=charted, period=period, kind=kind, kinds=KINDS,
+        return _xlsx(exports.ranks_workbook(unit, period, [(t.group, t.rows) for t in tables]),
+                     f"xep-hang-{unit.code}-{period.code}.xlsx")
+    return render_template("scores/ranks.html", unit=unit, tables=tables, period=period, kind=kind, kinds=KINDS,
                            periods=queries.available_periods(everyone, kind), among_peers=among_peers)
 
 
@@ -183,29 +137,11 @@ OVERVIEW_ROLES = ("chair", "head", "admin")
 @roles_required(*OVERVIEW_ROLES)
 def overview():
     root = _overview_root()
-    units = [u for u in units_in_scope(current_user, active_only=True) if u.kind in SCORED_KINDS]
-    if root not in units:
-        units.insert(0, root)
-    kind = _kind()
-    period = _period([u.id for u in units], kind)
-    if period is None:
-        return render_template("scores/overview.html", period=None, kind=kind, kinds=KINDS, root=root)
-    indicators, heat = queries.heatmap(units, period)
-    since = _since(kind, period)
-    series = queries.total_series([root], kind, since).get(root.id, {})
-    starts = [s for s in sorted(series) if s <= period.start_date]
-    chart = charts.line_chart([queries.period_of(kind, s).code for s in starts],
-                              [charts.Series("Tổng điểm", [series[s] for s in starts])],
-                              title=f"Tổng điểm {root.name}", y_max=100)
-    peers, rank = _rank_in_peers(root, period)
-    card = queries.scorecard(root, period)
-    red = accountability.red_items(root, period, card)
-    return render_template(
-        "scores/overview.html", root=root, period=period, kind=kind, kinds=KINDS, indicators=indicators,
-        heat=heat, chart=chart, rank_chart=_rank_chart(root, kind, starts, peers, since), card=card, rank=rank,
-        peers=peers, fallers=accountability.fallers(root, period, card=card), red=red,
-        periods=queries.available_periods([root.id], kind), **_dossier_overview(root, [u for u, _ in heat]),
-    )
+    units = units_in_scope(current_user, active_only=True)
+    page = pages.overview_page(root, units, _kind(), _asked_period())
+    dossier_view = _dossier_overview(root, [u for u, _ in page.heat]) if page.period is not None else {}
+    return render_template("scores/overview.html", page=page, root=root, period=page.period, kind=page.kind,
+                           kinds=KINDS, **dossier_view)
 
 
 def _dossier_overview(root: Unit, units: list[Unit]) -> dict:
