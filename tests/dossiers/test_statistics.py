@@ -83,3 +83,15 @@ def test_a_dossier_shows_who_holds_it(november, client, auth, db, clock):
     a = db.session.scalar(db.select(Dossier).where(Dossier.code == "A"))
     page = client.get(f"/dossiers/{a.id}").get_data(as_text=True)
     assert "Đang giữ hồ sơ" in page and "Nguyễn Phương Thảo" in page and "Trễ hạn 21 ngày" in page
+
+
+def test_the_quarterly_report_carries_the_dossier_figures(november, db):
+    from app.reports.content import dossier_stats
+    from app.scores.periods import quarter_period
+
+    stats_ = dossier_stats(find_unit_by_code("NS"), quarter_period(2026, 4), now=NOW)
+    rows = dict(stats_.rows)
+    # Q4 up to 20/11: A, B, C, D, E, F, G, I received in the quarter (H ended in October, also Q4)
+    assert rows["Tiếp nhận trong quý"] == "9" and rows["Đã xử lý trễ hạn"] == "2"
+    assert rows["Đang xử lý, trễ hạn (cuối quý)"] == "2"
+    assert dossier_stats(find_unit_by_code("NS.VP"), quarter_period(2026, 4), now=NOW) is None  # no dossier
