@@ -12,7 +12,7 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from app.api.auth import problem, token_required
+from app.api.auth_views import problem, token_required
 from app.core.errors import DomainError
 from app.core.time import now_utc, to_vn
 from app.extensions import db

@@ -24,6 +24,7 @@ from app.scores.models import ImportBatch
 from app.scores.periods import Period, parse_period, period_from_request
 from app.scores.portal import ParseError, PortalScoreRow, parse_portal_file
 from app.scores.services import MAX_COUNT, ScoreInput, UpsertResult, upsert
+from app.scores.sources import SourceFile, is_listing, read_paths  # noqa: F401  (read_paths: re-exported)
 from app.scores.units import UnitResolver
 
 FORMAT_LABELS = {"portal-json": "Cổng DVCQG", "csv": "CSV", "xlsx": "XLSX"}
@@ -51,20 +52,6 @@ SUMMARY_TITLES = {
     "scope_missing": "Không xác định được phạm vi số liệu (toàn đơn vị hay theo một TTHC)",
     "formality_missing": "Tệp số liệu theo một TTHC nhưng không rõ mã TTHC",
 }
-
-
-@dataclass
-class SourceFile:
-    name: str
-    content: bytes
-    manifest: dict | None = None  # the capture's entry in a manifest.json saved beside it, if any
-    formality_code: str | None = None
-    scope: str | None = None  # "all" / "formality" when the person importing says so
-
-    @property
-    def file_format(self) -> str:
-        lower = self.name.lower()
-        return "xlsx" if lower.endswith(".xlsx") else "csv" if lower.endswith(".csv") else "portal-json"
 
 
 @dataclass
@@ -147,52 +134,6 @@ class ImportReport:
     def row_errors(self, f: FileReport) -> list[ParseError]:
         """A file's errors that are not summarised (each says something of its own row)."""
         return [e for e in f.errors if not e.code]
-
-
-def read_paths(paths: list[str]) -> list[SourceFile]:
-    """Files (folders are walked) with the manifest.json entry saved beside each, when there is one."""
-    files: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            for root, _dirs, names in sorted(os.walk(path)):
-                files += [os.path.join(root, n) for n in sorted(names) if n.lower().endswith((".json", ".csv", ".xlsx"))]
-        else:
-            files.append(path)
-    out = []
-    for path in files:
-        with open(path, "rb") as handle:
-            content = handle.read()
-        out.append(SourceFile(path, content, *_manifest_entry(path)))
-    return out
-
-
-def _manifest_entry(path: str) -> tuple[dict | None, str | None]:
-    folder = os.path.dirname(os.path.abspath(path))
-    for candidate in (folder, os.path.dirname(folder)):
-        manifest = os.path.join(candidate, "manifest.json")
-        if os.path.isfile(manifest) and os.path.abspath(manifest) != os.path.abspath(path):
-            try:
-                with open(manifest, encoding="utf-8") as handle:
-                    data = json.load(handle)
-            except (OSError, ValueError, RecursionError):
-                return None, None
-            rel = os.path.relpath(os.path.abspath(path), candidate).replace(os.sep, "/")
-            entry = next((c for c in data.get("captures", []) if c.get("file") == rel), None)
-            return entry, (data.get("formality") or {}).get("code")
-    return None, None
-
-
-def _is_listing(obj) -> bool:
-    """A page of the portal's procedure (TTHC) list or a capture manifest: not scoring data."""
-    if not isinstance(obj, dict):
-        return False
-    if "captures" in obj:
-        return True
-    data = obj.get("data")
-    items = data.get("items") if isinstance(data, dict) else None
-    return isinstance(items, list) and "evaluation" not in data and all(
-        isinstance(i, dict) and {"code", "name"} <= i.keys() and not {"metrics", "totalScore", "score"} & i.keys()
-        for i in items[:5])
 
 
 def _catalog():
@@ -378,7 +319,7 @@ def import_files(files: list[SourceFile], *, period: str | None = None, formalit
         obj = _load_json(src, fr)
         if fr.errors:
             continue
-        if _is_listing(obj):
+        if is_listing(obj):
             fr.skipped = "không phải số liệu chấm điểm (danh mục TTHC hoặc tệp manifest): bỏ qua"
             continue
         parsed = _parse_portal(src, fr, period)

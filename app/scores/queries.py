@@ -15,6 +15,7 @@ from app.indicators.models import Indicator, IndicatorGroup, subject_key
 from app.indicators.services import catalog
 from app.org.models import Unit
 from app.scores.models import ScoreRecord
+from app.scores.peers import PEER_NAMES, PeerGroup, child_peer_groups, peer_group, siblings  # noqa: F401
 from app.scores.periods import Period, month_period, quarter_period, year_period
 
 SOURCE_ORDER = {"portal": 0, "manual": 1, "computed": 2}
@@ -300,51 +301,6 @@ def ranks(units: list[Unit], period: Period) -> list[Rank]:
     by_id = {u.id: u for u in units}
     rows = [Rank(by_id[uid], now[uid], now_ranks[uid], len(now), before_ranks.get(uid)) for uid in now]
     return sorted(rows, key=lambda r: (r.rank, r.unit.name))
-
-
-# How a peer group is named on pages and exports ("Xếp hạng 3/8 trong các xã, phường, thị trấn của ...").
-PEER_NAMES = {
-    "province": "tỉnh, thành phố", "district": "huyện, thị xã, thành phố", "commune": "xã, phường, thị trấn",
-    "department": "cơ quan chuyên môn", "office": "văn phòng", "police": "cơ quan công an",
-    "one_stop": "bộ phận một cửa", "other": "đơn vị",
-}
-
-
-@dataclass
-class PeerGroup:
-    """Units ranked together: the same kind under the same parent (a province's departments apart from its communes)."""
-
-    parent: Unit | None
-    kind: str
-    units: list[Unit]
-
-    @property
-    def label(self) -> str:
-        """"các xã, phường, thị trấn của UBND huyện Ninh Sơn"."""
-        name = PEER_NAMES.get(self.kind, "đơn vị")
-        return f"các {name} của {self.parent.name}" if self.parent is not None else f"các {name}"
-
-
-def peer_group(unit: Unit) -> PeerGroup:
-    """The group a unit is ranked in, on every page, export and chart."""
-    if unit.parent is None:
-        return PeerGroup(None, unit.kind, [unit])
-    peers = [u for u in unit.parent.children if u.kind == unit.kind and (u.is_active or u.id == unit.id)]
-    return PeerGroup(unit.parent, unit.kind, peers)
-
-
-def child_peer_groups(unit: Unit) -> list[PeerGroup]:
-    """The units directly below a unit, one peer group per kind (in the order kinds first appear)."""
-    groups: dict[str, PeerGroup] = {}
-    for child in unit.children:
-        if child.is_active:
-            groups.setdefault(child.kind, PeerGroup(unit, child.kind, [])).units.append(child)
-    return list(groups.values())
-
-
-def siblings(unit: Unit) -> list[Unit]:
-    """Units ranked together with this one: same parent, same kind."""
-    return peer_group(unit).units
 
 
 def total_series(units: list[Unit], kind: str, since: date | None = None) -> dict[int, dict[date, Decimal]]:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from app.audit.services import record
 from app.core.calendar import LAST_YEAR, ONE_DAY, WorkCalendar, library_year
 from app.core.errors import DomainError
-from app.core.time import now_utc
 from app.extensions import db
 from app.workdays.models import CalendarDay
 
@@ -54,7 +53,7 @@ def find_day(day: date) -> CalendarDay | None:
     return db.session.scalar(sa.select(CalendarDay).where(CalendarDay.day == day))
 
 
-def set_day(day: date, *, is_working_day: bool, note: str, actor) -> CalendarDay:
+def set_day(day: date, *, is_working_day: bool, note: str, actor, now: datetime) -> CalendarDay:
     """Make `day` a working day or a day off against the default, with a note (operator only, audited)."""
     _operator_only(actor)
     _check_year(day)
@@ -74,7 +73,7 @@ def set_day(day: date, *, is_working_day: bool, note: str, actor) -> CalendarDay
         row = CalendarDay(day=day)
         db.session.add(row)
     row.is_working_day, row.note = is_working_day, note
-    row.created_by_id, row.created_at = getattr(actor, "id", None), now_utc()  # who set the current value, when
+    row.created_by_id, row.created_at = getattr(actor, "id", None), now  # who set the current value, when
     db.session.flush()
     record(actor, "calendar.set_day", row, before=before, after=_snapshot(row))
     return row

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.core.forms import FAILED, commit_or_show
 from app.core.permissions import require, roles_required
-from app.core.time import today_vn
+from app.core.time import now_utc, today_vn
 from app.workdays import services
 from app.workdays.forms import CalendarDayForm, ClearDayForm
 
@@ -41,7 +41,7 @@ def calendar():
         if form.validate_on_submit():
             saved = commit_or_show(form, lambda: services.set_day(
                 form.day.data, is_working_day=form.is_working_day.data == "work", note=form.note.data or "",
-                actor=current_user))
+                actor=current_user, now=now_utc()))
             if saved is not FAILED:
                 what = "ngày làm việc" if saved.is_working_day else "ngày nghỉ"
                 flash(f"Đã đặt ngày {saved.day:%d/%m/%Y} là {what}.", "success")

@@ -1,6 +1,6 @@
 """The calendar page: the operator adds and removes overrides (audited); other admins read; officers are kept out."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from app.workdays.models import CalendarDay
 PAGE = "/admin/calendar/"
 SATURDAY = date(2026, 3, 7)  # an ordinary Saturday
 MONDAY = date(2026, 3, 2)  # an ordinary Monday
+NOW = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)
 
 
 def form(**overrides):
@@ -91,7 +92,7 @@ def test_a_bad_year_is_not_found(operator, client, year):
 
 
 def test_a_district_admin_reads_the_calendar_but_cannot_change_it(demo, auth, client, db):
-    services.set_day(SATURDAY, is_working_day=True, note="Làm bù", actor=None)  # the command line (operator)
+    services.set_day(SATURDAY, is_working_day=True, note="Làm bù", actor=None, now=NOW)  # the command line (operator)
     db.session.commit()
     auth.login("admin")
 
@@ -105,7 +106,7 @@ def test_a_district_admin_reads_the_calendar_but_cannot_change_it(demo, auth, cl
     db.session.expire_all()
     assert overrides_count(db) == 1 and services.calendar_for([2026]).is_working_day(MONDAY)
     with pytest.raises(DomainError, match="chỉ quản trị cấp cao nhất"):
-        services.set_day(MONDAY, is_working_day=False, note="Tự ý", actor=find_user("admin"))
+        services.set_day(MONDAY, is_working_day=False, note="Tự ý", actor=find_user("admin"), now=NOW)
     with pytest.raises(DomainError, match="chỉ quản trị cấp cao nhất"):
         services.clear_day(SATURDAY, actor=find_user("admin"))
 
@@ -154,8 +155,8 @@ def test_removing_a_day_without_an_override_says_so(operator, client, db):
 
 
 def test_calendar_around_reads_three_years_with_their_overrides(app, db):
-    services.set_day(date(2027, 1, 2), is_working_day=True, note="Làm bù", actor=None)
-    services.set_day(date(2024, 12, 31), is_working_day=False, note="Ngoài khoảng", actor=None)
+    services.set_day(date(2027, 1, 2), is_working_day=True, note="Làm bù", actor=None, now=NOW)
+    services.set_day(date(2024, 12, 31), is_working_day=False, note="Ngoài khoảng", actor=None, now=NOW)
     db.session.commit()
     calendar = services.calendar_around(date(2026, 11, 15))
     assert calendar.years == {2025, 2026, 2027}

@@ -1,4 +1,4 @@
-"""Bearer-token authentication for the API (a session cookie is never looked at) and its JSON problem answers.
+"""Bearer-token authentication for the API views (a session cookie is never looked at) and their JSON problem answers.
 
 Errors are `application/problem+json` (RFC 9457): type, title, status and a Vietnamese detail.
 """

@@ -1,0 +1,52 @@
+"""Peer groups: which units a unit is ranked with (the same kind under the same parent), and how the group is
+named on pages, exports and charts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.org.models import Unit
+
+# How a peer group is named on pages and exports ("Xếp hạng 3/8 trong các xã, phường, thị trấn của ...").
+PEER_NAMES = {
+    "province": "tỉnh, thành phố", "district": "huyện, thị xã, thành phố", "commune": "xã, phường, thị trấn",
+    "department": "cơ quan chuyên môn", "office": "văn phòng", "police": "cơ quan công an",
+    "one_stop": "bộ phận một cửa", "other": "đơn vị",
+}
+
+
+@dataclass
+class PeerGroup:
+    """Units ranked together: the same kind under the same parent (a province's departments apart from its communes)."""
+
+    parent: Unit | None
+    kind: str
+    units: list[Unit]
+
+    @property
+    def label(self) -> str:
+        """"các xã, phường, thị trấn của UBND huyện Ninh Sơn"."""
+        name = PEER_NAMES.get(self.kind, "đơn vị")
+        return f"các {name} của {self.parent.name}" if self.parent is not None else f"các {name}"
+
+
+def peer_group(unit: Unit) -> PeerGroup:
+    """The group a unit is ranked in, on every page, export and chart."""
+    if unit.parent is None:
+        return PeerGroup(None, unit.kind, [unit])
+    peers = [u for u in unit.parent.children if u.kind == unit.kind and (u.is_active or u.id == unit.id)]
+    return PeerGroup(unit.parent, unit.kind, peers)
+
+
+def child_peer_groups(unit: Unit) -> list[PeerGroup]:
+    """The units directly below a unit, one peer group per kind (in the order kinds first appear)."""
+    groups: dict[str, PeerGroup] = {}
+    for child in unit.children:
+        if child.is_active:
+            groups.setdefault(child.kind, PeerGroup(unit, child.kind, [])).units.append(child)
+    return list(groups.values())
+
+
+def siblings(unit: Unit) -> list[Unit]:
+    """Units ranked together with this one: same parent, same kind."""
+    return peer_group(unit).units
