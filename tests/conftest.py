@@ -18,7 +18,7 @@ from config import TestConfig
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
-SAMPLES = FIXTURES / "portal-samples"  # copies of ../shared/portal-samples, SHA-256 as in its manifest
+SAMPLES = FIXTURES / "portal-samples"  # the portal captures, copied unchanged (SHA-256 as in their manifest)
 PASSWORD = "matkhau-thu-nghiem"
 # The instant the tests' demo is loaded at (services take the time; the demo's scores end the month before).
 DEMO_NOW = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import time
 import uuid
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app.core import staging
 from app.core.errors import DomainError
 from app.core.permissions import roles_required
 from app.core.time import now_utc
@@ -27,32 +26,19 @@ from app.dossiers.views import bp
 from app.extensions import db
 
 MAX_FILES = 20
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
-META = "checked.json"
+META = staging.META
 FOLDER = "dossier-imports"
 
 
 def _staging(token: str) -> str:
-    if not TOKEN.match(token or ""):
-        abort(400)
-    return os.path.join(current_app.instance_path, FOLDER, token)
+    return staging.folder(FOLDER, token)
 
 
-def _forget_stale_uploads(max_age: float = 24 * 3600) -> None:
-    """Checked files that were never confirmed are removed after a day."""
-    root = os.path.join(current_app.instance_path, FOLDER)
-    if not os.path.isdir(root):
-        return
-    for name in os.listdir(root):
-        path = os.path.join(root, name)
-        if TOKEN.match(name) and time.time() - os.path.getmtime(path) > max_age:
-            shutil.rmtree(path, ignore_errors=True)
+def _forget_stale_uploads() -> None:
+    staging.forget_stale(FOLDER)
 
 
-def _safe_name(filename: str) -> str:
-    """The uploaded name as the user knows it (Vietnamese kept), without any path or control character."""
-    name = re.sub(r"[\x00-\x1f\x7f/\\:]", "_", filename.replace("\\", "/").rsplit("/", 1)[-1])
-    return name.lstrip(".")[-120:] or "tep"
+_safe_name = staging.safe_name
 
 
 def _load(folder: str) -> list[DossierFile]:

@@ -7,17 +7,15 @@ from the confirm form).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import shutil
-import time
 import uuid
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.core import staging
 from app.core.permissions import roles_required
 from app.core.time import now_utc
 from app.extensions import db
@@ -26,35 +24,19 @@ from app.scores.views import bp
 
 ALLOWED = (".json", ".csv", ".xlsx")
 MAX_FILES = 60
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
-META = "checked.json"
+META = staging.META
+FOLDER = "imports"
 
 
 def _staging(token: str) -> str:
-    if not TOKEN.match(token or ""):
-        abort(400)
-    return os.path.join(current_app.instance_path, "imports", token)
+    return staging.folder(FOLDER, token)
 
 
-def _forget_stale_uploads(max_age: float = 24 * 3600) -> None:
-    """Checked files that were never confirmed are removed after a day."""
-    root = os.path.join(current_app.instance_path, "imports")
-    if not os.path.isdir(root):
-        return
-    for name in os.listdir(root):
-        path = os.path.join(root, name)
-        if TOKEN.match(name) and time.time() - os.path.getmtime(path) > max_age:
-            shutil.rmtree(path, ignore_errors=True)
+def _forget_stale_uploads() -> None:
+    staging.forget_stale(FOLDER)
 
 
-def _safe_name(filename: str) -> str:
-    """The uploaded name as the user knows it (Vietnamese kept), without any path or control character."""
-    name = re.sub(r"[\x00-\x1f\x7f/\\:]", "_", filename.replace("\\", "/").rsplit("/", 1)[-1])
-    return name.lstrip(".")[-120:] or "tep"
-
-
-def _sha(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+_safe_name, _sha = staging.safe_name, staging.sha256
 
 
 def _load(folder: str, meta: dict | None = None) -> list[SourceFile]:
