@@ -7,11 +7,6 @@ re-read from the confirm form). An admin imports only dossiers of units in their
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import uuid
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -26,25 +21,12 @@ from app.dossiers.views import bp
 from app.extensions import db
 
 MAX_FILES = 20
-META = staging.META
 FOLDER = "dossier-imports"
-
-
-def _staging(token: str) -> str:
-    return staging.folder(FOLDER, token)
-
-
-def _forget_stale_uploads() -> None:
-    staging.forget_stale(FOLDER)
-
-
-_safe_name = staging.safe_name
 
 
 def _load(folder: str) -> list[DossierFile]:
     """The staged files, in upload order, read from disk as streams."""
-    names = sorted(n for n in os.listdir(folder) if n != META)
-    return [DossierFile(n.split("__", 1)[-1], path=os.path.join(folder, n)) for n in names]
+    return [DossierFile(name, path=path) for name, path in staging.staged(folder)]
 
 
 def _page(report=None, token=None, options=None, status=200):
@@ -69,36 +51,24 @@ def import_page():
         return _page()
     options = {"source": (request.form.get("source") or "").strip()[:80] or None}
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
-    if not uploads:
-        flash("Chọn ít nhất một tệp .csv hoặc .xlsx.", "error")
+    refusal = staging.refusal(uploads, extensions=EXTENSIONS, max_files=MAX_FILES,
+                              empty="Chọn ít nhất một tệp .csv hoặc .xlsx.")
+    if refusal:
+        flash(refusal, "error")
         return _page(options=options, status=422)
-    if len(uploads) > MAX_FILES:
-        flash(f"Tối đa {MAX_FILES} tệp mỗi lần.", "error")
-        return _page(options=options, status=422)
-    bad = [f.filename for f in uploads if not f.filename.lower().endswith(EXTENSIONS)]
-    if bad:
-        flash(f"Không nhận loại tệp: {', '.join(bad)} (chỉ .csv, .xlsx).", "error")
-        return _page(options=options, status=422)
-    _forget_stale_uploads()
-    token = uuid.uuid4().hex
-    folder = _staging(token)
-    os.makedirs(folder)
+    token, folder = staging.stage(FOLDER, uploads)
     report = None
     try:
-        for i, upload in enumerate(uploads):
-            upload.save(os.path.join(folder, f"{i:03d}__{_safe_name(upload.filename)}"))
         files = _load(folder)
         report = _run(files, options, dry_run=True)
         db.session.rollback()  # a check writes nothing
         if report is not None and report.ok:
-            with open(os.path.join(folder, META), "w", encoding="utf-8") as handle:
-                json.dump({"uploader_id": current_user.id, "options": options,
-                           "sha256": [f.sha256() for f in files]}, handle)
+            staging.keep(folder, uploader_id=current_user.id, options=options, digests=[f.sha256() for f in files])
         else:
             token = None
     finally:
         if token is None:
-            shutil.rmtree(folder, ignore_errors=True)  # a refused (or failed) check keeps nothing
+            staging.discard(folder)  # a refused (or failed) check keeps nothing
     if report is None:
         return _page(options=options, status=422)
     return _page(report, token, options, 200 if report.ok else 422)
@@ -107,18 +77,15 @@ def import_page():
 @bp.route("/import/<token>/confirm", methods=["POST"])
 @roles_required("admin")
 def import_confirm(token: str):
-    folder = _staging(token)
-    meta = None
-    if os.path.isfile(os.path.join(folder, META)):
-        with open(os.path.join(folder, META), encoding="utf-8") as handle:
-            meta = json.load(handle)
-    if meta is None or meta.get("uploader_id") != current_user.id:
-        flash("Phiên kiểm tra đã hết hạn hoặc đã được nhập: hãy tải tệp lên lại.", "error")
+    folder = staging.folder(FOLDER, token)
+    meta = staging.checked(folder, current_user.id)
+    if meta is None:
+        flash(staging.EXPIRED, "error")
         return redirect(url_for(".import_page"))
     try:
         files = _load(folder)
         if [f.sha256() for f in files] != meta.get("sha256"):
-            flash("Tệp đã kiểm tra bị thay đổi trên máy chủ: hãy tải tệp lên và kiểm tra lại.", "error")
+            flash(staging.CHANGED, "error")
             return redirect(url_for(".import_page"))
         options = meta["options"]
         report = _run(files, options, dry_run=False)
@@ -134,7 +101,7 @@ def import_confirm(token: str):
               "ghi): không ghi gì. Hãy tải tệp lên và nhập lại sau ít phút.", "error")
         return redirect(url_for(".import_page"))
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        staging.discard(folder)
     if report.nothing_new:
         flash(f"Không có gì thay đổi: {report.total('unchanged')} hồ sơ đã có đầy đủ.", "info")
     else:

@@ -7,11 +7,6 @@ from the confirm form).
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import uuid
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -24,28 +19,16 @@ from app.scores.views import bp
 
 ALLOWED = (".json", ".csv", ".xlsx")
 MAX_FILES = 60
-META = staging.META
 FOLDER = "imports"
-
-
-def _staging(token: str) -> str:
-    return staging.folder(FOLDER, token)
-
-
-def _forget_stale_uploads() -> None:
-    staging.forget_stale(FOLDER)
-
-
-_safe_name, _sha = staging.safe_name, staging.sha256
 
 
 def _load(folder: str, meta: dict | None = None) -> list[SourceFile]:
     """The staged files (in upload order); with `meta`, only if each is still byte for byte what was checked."""
     files = []
-    for name in sorted(n for n in os.listdir(folder) if n != META):
-        with open(os.path.join(folder, name), "rb") as handle:
-            files.append(SourceFile(name.split("__", 1)[-1], handle.read()))
-    if meta is not None and [_sha(f.content) for f in files] != meta.get("sha256"):
+    for name, path in staging.staged(folder):
+        with open(path, "rb") as handle:
+            files.append(SourceFile(name, handle.read()))
+    if meta is not None and [staging.sha256(f.content) for f in files] != meta.get("sha256"):
         return []
     return files
 
@@ -69,53 +52,39 @@ def import_page():
         return _page()
     options = _options()
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
-    if not uploads:
-        flash("Chọn ít nhất một tệp .json (Cổng DVCQG), .csv hoặc .xlsx.", "error")
+    refusal = staging.refusal(uploads, extensions=ALLOWED, max_files=MAX_FILES,
+                              empty="Chọn ít nhất một tệp .json (Cổng DVCQG), .csv hoặc .xlsx.")
+    if refusal:
+        flash(refusal, "error")
         return _page(options=options, status=422)
-    if len(uploads) > MAX_FILES:
-        flash(f"Tối đa {MAX_FILES} tệp mỗi lần.", "error")
-        return _page(options=options, status=422)
-    bad = [f.filename for f in uploads if not f.filename.lower().endswith(ALLOWED)]
-    if bad:
-        flash(f"Không nhận loại tệp: {', '.join(bad)} (chỉ .json, .csv, .xlsx).", "error")
-        return _page(options=options, status=422)
-    _forget_stale_uploads()
-    token = uuid.uuid4().hex
-    folder = _staging(token)
-    os.makedirs(folder)
+    token, folder = staging.stage(FOLDER, uploads)
     try:
-        for i, upload in enumerate(uploads):
-            upload.save(os.path.join(folder, f"{i:03d}__{_safe_name(upload.filename)}"))
         files = _load(folder)
         report = import_files(files, dry_run=True, actor=current_user, **options)
         db.session.rollback()  # a check writes nothing
         if report.ok:
-            with open(os.path.join(folder, META), "w", encoding="utf-8") as handle:
-                json.dump({"uploader_id": current_user.id, "options": options,
-                           "sha256": [_sha(f.content) for f in files]}, handle)
+            staging.keep(folder, uploader_id=current_user.id, options=options,
+                         digests=[staging.sha256(f.content) for f in files])
         else:
             token = None
     finally:
         if token is None:
-            shutil.rmtree(folder, ignore_errors=True)  # a refused (or failed) check keeps nothing
+            staging.discard(folder)  # a refused (or failed) check keeps nothing
     return _page(report, token, options, 200 if report.ok else 422)
 
 
 @bp.route("/import/<token>/confirm", methods=["POST"])
 @roles_required("admin")
 def import_confirm(token: str):
-    folder = _staging(token)
-    meta = None
-    if os.path.isfile(os.path.join(folder, META)):
-        with open(os.path.join(folder, META), encoding="utf-8") as handle:
-            meta = json.load(handle)
-    if meta is None or meta.get("uploader_id") != current_user.id:
-        flash("Phiên kiểm tra đã hết hạn hoặc đã được nhập: hãy tải tệp lên lại.", "error")
+    folder = staging.folder(FOLDER, token)
+    meta = staging.checked(folder, current_user.id)
+    if meta is None:
+        flash(staging.EXPIRED, "error")
         return redirect(url_for(".import_page"))
     try:
         files = _load(folder, meta)
         if not files:
-            flash("Tệp đã kiểm tra bị thay đổi trên máy chủ: hãy tải tệp lên và kiểm tra lại.", "error")
+            flash(staging.CHANGED, "error")
             return redirect(url_for(".import_page"))
         options = meta["options"]
         report = import_files(files, actor=current_user, **options)
@@ -128,7 +97,7 @@ def import_confirm(token: str):
             scan_red(now=now_utc())
         db.session.commit()  # the import and the alerts it causes, together
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        staging.discard(folder)
     if report.nothing_new:
         flash("Không có gì mới: dữ liệu đã có đầy đủ.", "info")
     else:
