@@ -59,6 +59,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     # One request (an upload of up to 60 portal files of a few hundred kB each) may not exceed this; larger is 413.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "32")) * 1024 * 1024
+    # Behind a reverse proxy: how many proxies in front append to X-Forwarded-For (0: none trusted, the client address
+    # is the socket's). The audit trail and anything else reading request.remote_addr get the client address.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    # The audit trail's Excel export stops at this many rows (newest first).
+    AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("AUDIT_EXPORT_MAX_ROWS", "50000"))
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Ninh Sơn")
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "ninhson766")
     # Score bands: label and lower bound as a share of the maximum points, highest first; the last is "red".

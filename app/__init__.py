@@ -31,6 +31,11 @@ def create_app(config: object | str | None = None) -> Flask:
     check_production_config(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    if app.config.get("PROXY_FIX_X_FOR"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # request.remote_addr becomes the client's address as the trusted proxies report it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_blueprints(app)
@@ -65,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.admin_views import bp as api_admin_bp
     from app.api.views import bp as api_bp
     from app.assignments.views import bp as assignments_bp
+    from app.audit.views import bp as audit_bp
     from app.auth import profile_views  # noqa: F401  (routes on the auth blueprint)
     from app.auth.views import bp as auth_bp
     from app.dossiers import import_views as dossier_import_views  # noqa: F401  (routes on the dossiers blueprint)
@@ -78,7 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from app.workdays.views import bp as workdays_bp
 
     for bp in (auth_bp, main_bp, assignments_bp, org_bp, indicators_bp, admin_bp, scores_bp, alerts_bp,
-               dossiers_bp, workdays_bp, api_bp, api_admin_bp, documents_bp):
+               dossiers_bp, workdays_bp, api_bp, api_admin_bp, documents_bp, audit_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API takes only token authentication, never a session cookie
 

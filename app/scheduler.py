@@ -46,8 +46,10 @@ def jobs() -> list[Job]:
 def run_job(app, job: Job) -> None:
     """Run one job in its own app context with the current time; a failure is logged, never kills the loop."""
     with app.app_context():
+        from app.audit.services import set_source
         from app.extensions import db
 
+        set_source("scheduler")
         try:
             result = job.func(now=now_utc())
             log.info("job %s done: %s", job.id, result)

@@ -97,7 +97,14 @@ def acknowledge(alert: Alert, user, *, now: datetime) -> None:
     """The recipient has seen the alert (it stays open until its cause is resolved)."""
     if alert.recipient_id != user.id:
         raise DomainError("Chỉ người nhận mới xác nhận được cảnh báo này.")
+    before = {"acknowledged_at": alert.acknowledged_at, "resolved_at": alert.resolved_at}
     if alert.acknowledged_at is None:
         alert.acknowledged_at = now
     if alert.kind in INFO_KINDS and alert.resolved_at is None:
         alert.resolved_at = now  # an information needs nothing more than being seen
+    after = {"acknowledged_at": alert.acknowledged_at, "resolved_at": alert.resolved_at}
+    if after != before:
+        from app.audit.services import record
+
+        record(user, "alert.acknowledge", alert, before=before,
+               after={**after, "kind": alert.kind, "subject": alert.subject_key}, now=now)

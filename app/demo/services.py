@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.alerts.models import Alert
 from app.assignments import services as assignments
 from app.assignments.models import Assignment, Plan
-from app.audit.models import AuditEntry
+from app.audit.services import record
 from app.auth import services as users
 from app.auth.models import User
 from app.core.time import to_vn
@@ -33,11 +33,13 @@ def demo_loaded() -> bool:
 
 
 def reset_demo() -> None:
-    """Delete the demo district's tree, its people, plans and assignments."""
+    """Delete the demo district's tree, its people, plans and assignments; the audit trail is kept, with one entry
+    saying that the demo was reset."""
     root = org.find_unit_by_code(data.PROVINCE[0]) or org.find_unit_by_code(data.DISTRICT[0])
     if root is None:
         return
     ids = org.descendant_ids(root.id)
+    record(None, "demo.reset", None, object_type="system", after={"root": root.code, "units": len(ids)})
     record_ids = sa.select(ScoreRecord.id).where(ScoreRecord.unit_id.in_(ids))
     db.session.execute(sa.delete(ScoreRevision).where(ScoreRevision.record_id.in_(record_ids)))
     db.session.execute(sa.delete(ScoreRecord).where(ScoreRecord.unit_id.in_(ids)))
@@ -58,7 +60,8 @@ def reset_demo() -> None:
     db.session.flush()
     db.session.execute(sa.delete(Plan).where(Plan.id.in_(plan_ids)))
     user_ids = list(db.session.scalars(sa.select(User.id).where(User.unit_id.in_(ids))))
-    db.session.execute(sa.update(AuditEntry).where(AuditEntry.actor_id.in_(user_ids)).values(actor_id=None))
+    # The audit trail stays whole (the database refuses to change it): its entries keep the actor's id and a
+    # snapshot of their name, so those about the removed demo stay readable.
     db.session.execute(sa.delete(User).where(User.id.in_(user_ids)))
     # children first: deepest units have the longest ancestor chains
     units = sorted(db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids))), key=lambda u: -len(u.ancestors()))
