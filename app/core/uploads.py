@@ -81,7 +81,9 @@ def current_limits() -> Limits:
 
 
 def megabytes(size: int) -> str:
-    """A size as Vietnamese write it: "20 MB", "0,5 MB"."""
+    """A size as Vietnamese write it: "20 MB", "2,5 MB", "64 kB"."""
+    if size < MB:
+        return f"{round(size / 1024)} kB"
     value = size / MB
     text = f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}".replace(".", ",")
     return f"{text} MB"
