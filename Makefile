@@ -49,6 +49,7 @@ bench: install
 	echo "== SQLite (fresh temporary file)"; \
 	env -u BENCH_DATABASE_URL $(BIN)/python tests/bench/bench_scores.py || status=$$?; \
 	env -u BENCH_DATABASE_URL $(BIN)/python tests/bench/bench_dossiers.py || status=$$?; \
+	$(BIN)/python tests/bench/bench_uploads.py || status=$$?; \
 	url="$${BENCH_DATABASE_URL:-$$TEST_DATABASE_URL}"; \
 	if [ -n "$$url" ]; then \
 		echo "== PostgreSQL: $$url"; \

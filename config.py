@@ -57,13 +57,21 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
-    # One request (an upload of up to 60 portal files of a few hundred kB each) may not exceed this; larger is 413.
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "32")) * 1024 * 1024
     # Behind a reverse proxy: how many proxies in front append to X-Forwarded-For (0: none trusted, the client address
     # is the socket's). The audit trail and anything else reading request.remote_addr get the client address.
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     # The audit trail's Excel export stops at this many rows (newest first).
     AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("AUDIT_EXPORT_MAX_ROWS", "50000"))
+    # Uploads (app/core/uploads.py): one request may not exceed MAX_UPLOAD_MB (refused by its Content-Length before
+    # anything is read, with the import page and a Vietnamese message); one file not its kind's size (a portal
+    # response is a few hundred kB); at most UPLOAD_MAX_FILES files per request and UPLOAD_MAX_ROWS data rows per
+    # CSV/XLSX file. The command line applies the same per-file limits (its --max-mb / --max-rows raise them).
+    MAX_CONTENT_LENGTH = int(float(os.environ.get("MAX_UPLOAD_MB", "32")) * 1024 * 1024)
+    UPLOAD_MAX_JSON_MB = float(os.environ.get("UPLOAD_MAX_JSON_MB", "8"))
+    UPLOAD_MAX_CSV_MB = float(os.environ.get("UPLOAD_MAX_CSV_MB", "20"))
+    UPLOAD_MAX_XLSX_MB = float(os.environ.get("UPLOAD_MAX_XLSX_MB", "10"))
+    UPLOAD_MAX_FILES = int(os.environ.get("UPLOAD_MAX_FILES", "60"))
+    UPLOAD_MAX_ROWS = int(os.environ.get("UPLOAD_MAX_ROWS", "200000"))
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Ninh Sơn")
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "ninhson766")
     # Score bands: label and lower bound as a share of the maximum points, highest first; the last is "red".

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import IntegerConverter
 
 from app.core.security import check_production_config
+from app.core.text import install_request_class, install_session_hook
 from app.extensions import csrf, db, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,6 +38,7 @@ def create_app(config: object | str | None = None) -> Flask:
         # request.remote_addr becomes the client's address as the trusted proxies report it
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     app.url_map.converters["int"] = IdConverter
+    install_request_class(app)  # form fields and query strings arrive in NFC
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -49,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
 
     db.init_app(app)
+    install_session_hook(db.session)  # string columns stored in NFC, whatever path wrote them
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.api.auth_views import problem, token_required
 from app.core.errors import DomainError
+from app.core.text import nfc
 from app.core.time import now_utc, to_vn
 from app.extensions import db
 
@@ -61,7 +62,7 @@ def _records():
     except RequestEntityTooLarge:
         return _too_large("Nội dung tối đa 2 MB mỗi yêu cầu: chia danh sách hồ sơ thành nhiều lần gửi.")
     try:
-        body = json.loads(raw)
+        body = nfc(json.loads(raw))  # Vietnamese text stored NFC whatever form the caller sent
     except (ValueError, RecursionError):
         return problem(400, "khong-phai-json", TITLES[400], "Nội dung không phải JSON hợp lệ (UTF-8): gửi một hồ sơ "
                                                             "{…} hoặc danh sách hồ sơ […].")
@@ -123,7 +124,7 @@ def get_dossier(code: str):
     from app.dossiers.models import DEFAULT_SOURCE
 
     source = request.args.get("source") or DEFAULT_SOURCE
-    dossier = find_dossier(g.api_token, code, source=source)
+    dossier = find_dossier(g.api_token, nfc(code), source=source)
     db.session.commit()  # the token's last use
     if dossier is None:
         return problem(404, "khong-tim-thay", TITLES[404], f"Không có hồ sơ «{code}» (nguồn «{source}») trong phạm vi "

@@ -16,6 +16,8 @@ import uuid
 
 from flask import abort, current_app
 
+from app.core import uploads as uploads_
+
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 META = "checked.json"
 MAX_AGE = 24 * 3600
@@ -49,15 +51,26 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def refusal(uploads: list, *, extensions: tuple[str, ...], max_files: int, empty: str) -> str | None:
-    """Why these uploads cannot be checked (Vietnamese, for the page), or None when they can."""
+def refusal(uploads: list, *, extensions: tuple[str, ...], max_files: int, empty: str,
+            limits: uploads_.Limits | None = None) -> str | None:
+    """Why these uploads cannot be checked (Vietnamese, for the page), or None when they can.
+
+    With `limits`, a file larger than its kind allows is refused here, by the size of its spool file (unread).
+    """
     if not uploads:
         return empty
+    if limits is not None:
+        max_files = min(max_files, limits.max_files)
     if len(uploads) > max_files:
-        return f"Tối đa {max_files} tệp mỗi lần."
+        return f"Tối đa {max_files} tệp mỗi lần (lần này {len(uploads)} tệp)."
     bad = [f.filename for f in uploads if not f.filename.lower().endswith(extensions)]
     if bad:
         return f"Không nhận loại tệp: {', '.join(bad)} (chỉ {', '.join(extensions)})."
+    if limits is not None:
+        for upload in uploads:
+            too_big = uploads_.file_refusal(upload.filename, uploads_.stream_size(upload.stream), limits)
+            if too_big:
+                return too_big
     return None
 
 

@@ -4,7 +4,8 @@
 apart and yields the non-blank rows below it. A problem with the whole file (encoding, a damaged workbook, several
 sheets, an empty file) raises `TableError`, whose text is the Vietnamese message, possibly mid-way through a file:
 callers that import all or nothing treat it as the file's error. Formula cells are yielded as `Formula`, never
-evaluated: values must be typed in.
+evaluated: values must be typed in. Text cells come out in NFC (core.text), whatever form the file saved them in.
+An XLSX is checked (core.uploads.xlsx_problem: zip bomb, macros, external links, encryption) before it is parsed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
+
+from app.core.text import nfc
+from app.core.uploads import rows_refusal, xlsx_problem
 
 ENCODING_HINT = "Trong Excel: Lưu thành… → CSV UTF-8 (Comma delimited) (*.csv)."
 HEADER_ONLY = "Tệp chỉ có hàng tiêu đề, không có dòng số liệu nào."
@@ -147,7 +151,8 @@ def iter_csv(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
         dialect = csv.excel
     reader = csv.reader(lines if first is None else itertools.chain((first,), lines), dialect)
     try:
-        yield from enumerate(reader, start=1)
+        for number, cells in enumerate(reader, start=1):
+            yield number, [c if c.isascii() else nfc(c) for c in cells]
     except csv.Error:
         raise TableError(BROKEN_CSV) from None
 
@@ -166,6 +171,9 @@ def iter_xlsx(stream: IO[bytes], *, value: Callable[[Any], Any] = plain_value) -
     """
     from openpyxl import load_workbook
 
+    problem = xlsx_problem(stream)
+    if problem:
+        raise TableError(problem)
     try:
         book = load_workbook(stream, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged file
@@ -186,7 +194,7 @@ def iter_xlsx(stream: IO[bytes], *, value: Callable[[Any], Any] = plain_value) -
             if cells is None:
                 return
             number += 1
-            yield number, [_formula(c) if c.data_type == "f" else value(c) for c in cells]
+            yield number, [_formula(c) if c.data_type == "f" else nfc(value(c)) for c in cells]
     finally:
         book.close()
 
@@ -226,11 +234,12 @@ class Table:
     """A table read row by row: `header` (the cells of row 1) and `rows()`, the non-blank rows below it.
 
     A file with nothing in it raises TableError(`empty`) here; after `rows()` is exhausted, `data_rows == 0`
-    means the file had only its header (HEADER_ONLY).
+    means the file had only its header (HEADER_ONLY). With `max_rows`, one data row more raises TableError.
     """
 
-    def __init__(self, records: Iterator[tuple[int, list]], *, empty: str):
+    def __init__(self, records: Iterator[tuple[int, list]], *, empty: str, max_rows: int | None = None):
         self._records = iter(records)
+        self.max_rows = max_rows
         self._pending: tuple[int, list] | None = None
         self.data_rows = 0
         first = next(self._records, None)
@@ -259,11 +268,14 @@ class Table:
         for number, cells in self._records:
             if not is_blank_row(cells):
                 self.data_rows += 1
+                if self.max_rows is not None and self.data_rows > self.max_rows:
+                    raise TableError(rows_refusal(self.max_rows), value=number)
                 yield number, cells
 
 
-def open_table(stream: IO[bytes], file_format: str, *, value: Callable[[Any], Any] = plain_value) -> Table:
+def open_table(stream: IO[bytes], file_format: str, *, value: Callable[[Any], Any] = plain_value,
+               max_rows: int | None = None) -> Table:
     """A CSV ("csv") or XLSX ("xlsx") stream as a Table; TableError when it cannot be read or is empty."""
     if file_format == "xlsx":
-        return Table(iter_xlsx(stream, value=value), empty=EMPTY_SHEET)
-    return Table(iter_csv(stream), empty=EMPTY_CSV)
+        return Table(iter_xlsx(stream, value=value), empty=EMPTY_SHEET, max_rows=max_rows)
+    return Table(iter_csv(stream), empty=EMPTY_CSV, max_rows=max_rows)

@@ -68,17 +68,29 @@ def print_report(report) -> None:
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và báo cáo (số liệu đúng như khi nhập), không ghi.")
 @click.option("--source", default=None, help="Tên hệ thống nguồn (mã hồ sơ là duy nhất trong một nguồn); mặc định "
                                              "mot-cua.")
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Nâng giới hạn dung lượng mỗi tệp (MB) cho lần chạy này (mặc định: UPLOAD_MAX_CSV_MB, "
+                   "UPLOAD_MAX_XLSX_MB).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=None,
+              help="Nâng giới hạn số dòng mỗi tệp cho lần chạy này (mặc định: UPLOAD_MAX_ROWS).")
 @with_appcontext
-def import_command(paths, dry_run, source):
+def import_command(paths, dry_run, source, max_mb, max_rows):
+    from app.core.uploads import UploadRefused, check_paths, current_limits
     from app.dossiers.importer import import_dossier_files, read_paths
 
     files = read_paths(list(paths))
     if not files:
         raise click.ClickException("Không tìm thấy tệp .csv hoặc .xlsx nào.")
+    limits = current_limits().widened(max_mb=max_mb, max_rows=max_rows)
+    try:
+        check_paths([f.path for f in files if f.file_format], limits)
+    except UploadRefused as exc:
+        raise click.ClickException(f"{exc} (Dòng lệnh: --max-mb để nâng giới hạn.)") from None
     total = sum(f.size for f in files)
     try:
         with click.progressbar(length=total, label="Đang đọc tệp", file=click.get_text_stream("stderr")) as bar:
-            report = import_dossier_files(files, now=now_utc(), source=source, dry_run=dry_run, on_progress=bar.update)
+            report = import_dossier_files(files, now=now_utc(), source=source, dry_run=dry_run, on_progress=bar.update,
+                                          max_rows=limits.max_rows)
         if report.ok and not dry_run:
             db.session.commit()
         else:

@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from app.core import staging
+from app.core import staging, uploads
 from app.core.errors import DomainError
 from app.core.permissions import roles_required
 from app.core.time import now_utc
@@ -30,14 +30,15 @@ def _load(folder: str) -> list[DossierFile]:
 
 
 def _page(report=None, token=None, options=None, status=200):
-    return render_template("dossiers/import.html", report=report, token=token, options=options or {}), status
+    return render_template("dossiers/import.html", report=report, token=token, options=options or {},
+                           limits=uploads.current_limits()), status
 
 
 def _run(files, options, *, dry_run: bool):
     """The import (a check when `dry_run`), or None after flashing why it could not run; never commits."""
     try:
         return import_dossier_files(files, now=now_utc(), source=options["source"], actor=current_user,
-                                    dry_run=dry_run)
+                                    dry_run=dry_run, max_rows=uploads.current_limits().max_rows)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -49,14 +50,17 @@ def _run(files, options, *, dry_run: bool):
 def import_page():
     if request.method == "GET":
         return _page()
+    if uploads.request_too_large():  # before the body is read
+        flash(uploads.too_large_request(uploads.current_limits()), "error")
+        return _page(status=413)
     options = {"source": (request.form.get("source") or "").strip()[:80] or None}
-    uploads = [f for f in request.files.getlist("files") if f and f.filename]
-    refusal = staging.refusal(uploads, extensions=EXTENSIONS, max_files=MAX_FILES,
+    sent = [f for f in request.files.getlist("files") if f and f.filename]
+    refusal = staging.refusal(sent, extensions=EXTENSIONS, max_files=MAX_FILES, limits=uploads.current_limits(),
                               empty="Chọn ít nhất một tệp .csv hoặc .xlsx.")
     if refusal:
         flash(refusal, "error")
         return _page(options=options, status=422)
-    token, folder = staging.stage(FOLDER, uploads)
+    token, folder = staging.stage(FOLDER, sent)
     report = None
     try:
         files = _load(folder)
@@ -72,6 +76,9 @@ def import_page():
     if report is None:
         return _page(options=options, status=422)
     return _page(report, token, options, 200 if report.ok else 422)
+
+
+uploads.refuse_large_requests(bp, "dossiers.import_page", _page)
 
 
 @bp.route("/import/<token>/confirm", methods=["POST"])

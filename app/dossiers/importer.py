@@ -267,11 +267,13 @@ class _Counted:
 
 
 def import_dossier_files(files: list[DossierFile], *, now: datetime, source: str | None = DEFAULT_SOURCE, actor=None,
-                         dry_run: bool = False, on_progress: Callable[[int], None] | None = None) -> ImportReport:
+                         dry_run: bool = False, on_progress: Callable[[int], None] | None = None,
+                         max_rows: int | None = None) -> ImportReport:
     """Check every file and upsert its dossiers; writes nothing more once a file has an error. Flushes only.
 
     `actor` None is the server operator (command line, no limit); a web admin imports only dossiers whose units are
-    in their own tree. `on_progress(n)` is told of every n more bytes read.
+    in their own tree. `on_progress(n)` is told of every n more bytes read. A file with more than `max_rows` data
+    rows is refused (the entry points pass UPLOAD_MAX_ROWS).
     """
     from app.audit.services import record
 
@@ -291,7 +293,8 @@ def import_dossier_files(files: list[DossierFile], *, now: datetime, source: str
         with src.open() as raw:
             progress = on_progress if on_progress is not None and fr.file_format == "csv" else None
             stream = _Counted(raw, progress) if progress is not None else raw
-            _import_table(fr, stream, directory, source=source, scope_unit=scope_unit, now=now, write=write)
+            _import_table(fr, stream, directory, source=source, scope_unit=scope_unit, now=now, write=write,
+                          max_rows=max_rows)
         if on_progress is not None and fr.file_format == "xlsx":
             on_progress(src.size)
     if report.ok and not report.nothing_new:
@@ -303,9 +306,9 @@ def import_dossier_files(files: list[DossierFile], *, now: datetime, source: str
 
 
 def _import_table(fr: FileReport, stream: IO[bytes], directory: Directory, *, source: str, scope_unit, now: datetime,
-                  write: bool) -> None:
+                  write: bool, max_rows: int | None = None) -> None:
     try:
-        table = open_table(stream, fr.file_format, value=_xlsx_value)
+        table = open_table(stream, fr.file_format, value=_xlsx_value, max_rows=max_rows)
     except TableError as exc:
         fr.errors.add(RowError(None, None, exc.value, str(exc), code="file"))
         return

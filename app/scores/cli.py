@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from app.core.time import now_utc
+from app.core.uploads import UploadRefused, current_limits
 from app.extensions import db
 from app.scores.importer import ImportReport, import_files, read_paths
 
@@ -80,14 +81,22 @@ def print_report(report: ImportReport) -> None:
 @click.option("--scope", type=click.Choice(["all", "formality"]),
               help="Phạm vi của tệp JSON khi không có manifest.json: all (toàn đơn vị) hoặc formality (một TTHC).")
 @click.option("--create-units", is_flag=True, help="Tạo đơn vị chưa có (theo mã và mã cổng của tệp).")
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Nâng giới hạn dung lượng mỗi tệp (MB) cho lần chạy này (mặc định: UPLOAD_MAX_*_MB).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=None,
+              help="Nâng giới hạn số dòng mỗi tệp CSV/XLSX cho lần chạy này (mặc định: UPLOAD_MAX_ROWS).")
 @with_appcontext
-def import_command(paths, dry_run, period, formality, scope, create_units):
-    files = read_paths(list(paths))
+def import_command(paths, dry_run, period, formality, scope, create_units, max_mb, max_rows):
+    limits = current_limits().widened(max_mb=max_mb, max_rows=max_rows)
+    try:
+        files = read_paths(list(paths), limits)
+    except UploadRefused as exc:
+        raise click.ClickException(f"{exc} (Dòng lệnh: --max-mb để nâng giới hạn.)") from None
     if not files:
         raise click.ClickException("Không tìm thấy tệp .json, .csv hoặc .xlsx nào.")
     with click.progressbar(length=len(files), label="Đang đọc tệp", file=click.get_text_stream("stderr")) as bar:
         report = import_files(files, period=period, formality=formality, scope=scope, create_units=create_units,
-                              dry_run=dry_run, on_file=lambda _src: bar.update(1))
+                              dry_run=dry_run, on_file=lambda _src: bar.update(1), max_rows=limits.max_rows)
     alerts = 0
     if report.ok and not dry_run and not report.nothing_new:
         from app.scores.accountability import scan_red

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core import staging
+from app.core import staging, uploads
 from app.core.permissions import roles_required
 from app.core.time import now_utc
 from app.extensions import db
@@ -42,7 +42,8 @@ def _options() -> dict:
 
 
 def _page(report=None, token=None, options=None, status=200):
-    return render_template("scores/import.html", report=report, token=token, options=options or {}), status
+    return render_template("scores/import.html", report=report, token=token, options=options or {},
+                           limits=uploads.current_limits()), status
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -50,17 +51,21 @@ def _page(report=None, token=None, options=None, status=200):
 def import_page():
     if request.method == "GET":
         return _page()
+    if uploads.request_too_large():  # before the body is read
+        flash(uploads.too_large_request(uploads.current_limits()), "error")
+        return _page(status=413)
+    limits = uploads.current_limits()
     options = _options()
-    uploads = [f for f in request.files.getlist("files") if f and f.filename]
-    refusal = staging.refusal(uploads, extensions=ALLOWED, max_files=MAX_FILES,
+    sent = [f for f in request.files.getlist("files") if f and f.filename]
+    refusal = staging.refusal(sent, extensions=ALLOWED, max_files=MAX_FILES, limits=limits,
                               empty="Chọn ít nhất một tệp .json (Cổng DVCQG), .csv hoặc .xlsx.")
     if refusal:
         flash(refusal, "error")
         return _page(options=options, status=422)
-    token, folder = staging.stage(FOLDER, uploads)
+    token, folder = staging.stage(FOLDER, sent)
     try:
         files = _load(folder)
-        report = import_files(files, dry_run=True, actor=current_user, **options)
+        report = import_files(files, dry_run=True, actor=current_user, max_rows=limits.max_rows, **options)
         db.session.rollback()  # a check writes nothing
         if report.ok:
             staging.keep(folder, uploader_id=current_user.id, options=options,
@@ -71,6 +76,9 @@ def import_page():
         if token is None:
             staging.discard(folder)  # a refused (or failed) check keeps nothing
     return _page(report, token, options, 200 if report.ok else 422)
+
+
+uploads.refuse_large_requests(bp, "scores.import_page", _page)
 
 
 @bp.route("/import/<token>/confirm", methods=["POST"])
@@ -87,7 +95,7 @@ def import_confirm(token: str):
             flash(staging.CHANGED, "error")
             return redirect(url_for(".import_page"))
         options = meta["options"]
-        report = import_files(files, actor=current_user, **options)
+        report = import_files(files, actor=current_user, max_rows=uploads.current_limits().max_rows, **options)
         if not report.ok:
             db.session.rollback()
             return _page(report, None, options, 422)

@@ -16,6 +16,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from app.audit.services import record
+from app.core.text import nfc
 from app.extensions import db
 from app.indicators.models import Indicator, IndicatorGroup
 from app.indicators.services import rules_on
@@ -230,8 +231,9 @@ def _jsonable(extra: dict) -> dict:
     return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in (extra or {}).items()}
 
 
-def _table_items(src: SourceFile, fr: FileReport, resolver: UnitResolver) -> list[ScoreInput]:
-    parsed = tabular.parse_xlsx(src.content) if src.file_format == "xlsx" else tabular.parse_csv(src.content)
+def _table_items(src: SourceFile, fr: FileReport, resolver: UnitResolver, max_rows: int | None) -> list[ScoreInput]:
+    parse = tabular.parse_xlsx if src.file_format == "xlsx" else tabular.parse_csv
+    parsed = parse(src.content, max_rows=max_rows)
     fr.errors.extend(parsed.errors)
     by_key, _ = _catalog()
     items = []
@@ -288,18 +290,19 @@ def _load_json(src: SourceFile, fr: FileReport):
                                                       "một tệp của cổng chỉ vài trăm kB."))
         return None
     try:
-        return json.loads(src.content.decode("utf-8-sig"))
+        return nfc(json.loads(src.content.decode("utf-8-sig")))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
 
 
 def import_files(files: list[SourceFile], *, period: str | None = None, formality: str | None = None,
                  scope: str | None = None, create_units: bool = False, dry_run: bool = False, actor=None,
-                 on_file=None) -> ImportReport:
+                 on_file=None, max_rows: int | None = None) -> ImportReport:
     """Check every file, then write them all only when none has an error; flushes, the caller commits.
 
     A dry run writes exactly as the real import would (so its counts are the real ones) and the caller rolls it
     back. `actor` None is the server operator (command line); a web admin writes only inside their own tree.
+    A CSV/XLSX file with more than `max_rows` data rows is refused (the entry points pass UPLOAD_MAX_ROWS).
     """
     report = ImportReport(dry_run=dry_run)
     portal: list[_PortalFile] = []
@@ -332,7 +335,7 @@ def import_files(files: list[SourceFile], *, period: str | None = None, formalit
     for pf in portal:
         staged.append((pf.src, pf.report, _portal_items(pf, resolver)))
     for src, fr in tables:
-        staged.append((src, fr, _table_items(src, fr, resolver)))
+        staged.append((src, fr, _table_items(src, fr, resolver, max_rows)))
     for _src, fr, items in staged:
         _check_ranges(items, fr)
         fr.rows = len(items)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from app.core.text import nfc
 from app.indicators.catalog_data import (
     GROUPS_BY_CODE,
     INDICATORS_BY_CODE,
@@ -279,7 +280,7 @@ def _load(content: bytes | str, result: ParsedPortalFile) -> Any:
         result.fail(None, None, "Tệp rỗng: không có dữ liệu JSON.")
         return None
     try:
-        return json.loads(text, parse_constant=reject_constant)
+        return nfc(json.loads(text, parse_constant=reject_constant))  # names saved in NFD match stored NFC
     except RecursionError:
         result.fail(None, None, "Tệp JSON lồng nhau quá sâu: không phải dữ liệu chấm điểm của cổng.")
     except json.JSONDecodeError as exc:

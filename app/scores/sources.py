@@ -22,8 +22,11 @@ class SourceFile:
         return "xlsx" if lower.endswith(".xlsx") else "csv" if lower.endswith(".csv") else "portal-json"
 
 
-def read_paths(paths: list[str]) -> list[SourceFile]:
-    """Files (folders are walked) with the manifest.json entry saved beside each, when there is one."""
+def read_paths(paths: list[str], limits=None) -> list[SourceFile]:
+    """Files (folders are walked) with the manifest.json entry saved beside each, when there is one.
+
+    With `limits` (core.uploads.Limits), a file larger than its kind allows raises UploadRefused before any is read.
+    """
     files: list[str] = []
     for path in paths:
         if os.path.isdir(path):
@@ -31,6 +34,10 @@ def read_paths(paths: list[str]) -> list[SourceFile]:
                 files += [os.path.join(root, n) for n in sorted(names) if n.lower().endswith((".json", ".csv", ".xlsx"))]
         else:
             files.append(path)
+    if limits is not None:
+        from app.core.uploads import check_paths
+
+        check_paths(files, limits)
     out = []
     for path in files:
         with open(path, "rb") as handle:

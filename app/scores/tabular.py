@@ -10,6 +10,7 @@ from decimal import Decimal
 from app.core import tabular as core
 from app.core.numbers import NumberError, checked_number, parse_vn_number
 from app.core.tabular import ENCODING_HINT, HEADER_ONLY, TableError, normalise_header  # noqa: F401  (public here)
+from app.core.uploads import rows_refusal
 from app.scores.portal import ParseError
 
 COLUMNS = {"madonvi": "unit", "ky": "period", "machiso": "indicator", "tuso": "numerator", "mauso": "denominator",
@@ -137,10 +138,10 @@ def _file_error(message: str, value=None) -> ParsedTable:
     return ParsedTable(errors=[ParseError(None, None, value, message)])
 
 
-def parse_csv(content: bytes) -> ParsedTable:
+def parse_csv(content: bytes, *, max_rows: int | None = None) -> ParsedTable:
     """CSV in UTF-8 (with or without BOM) or UTF-16 with BOM, comma, semicolon or tab separated."""
     try:
-        return _rows_from(core.open_table(io.BytesIO(content), "csv"))
+        return _rows_from(core.open_table(io.BytesIO(content), "csv", max_rows=max_rows))
     except TableError as exc:  # a whole-file problem, possibly found mid-way: it alone is reported
         return _file_error(str(exc), exc.value)
 
@@ -158,16 +159,20 @@ def _cell_value(cell):
     return value
 
 
-def parse_xlsx(content: bytes) -> ParsedTable:
+def parse_xlsx(content: bytes, *, max_rows: int | None = None) -> ParsedTable:
     """The only sheet of an XLSX file, header in row 1; formulas are refused (values must be typed in)."""
+    records = []  # a score sheet is small: kept whole to report every formula, up to the row cap
     try:
-        records = list(core.iter_xlsx(io.BytesIO(content), value=_cell_value))  # a score sheet is small
+        for record in core.iter_xlsx(io.BytesIO(content), value=_cell_value):
+            records.append(record)
+            if max_rows is not None and len(records) > max_rows + 1 and not core.is_blank_row(record[1]):
+                raise TableError(rows_refusal(max_rows), value=record[0])
     except TableError as exc:
         return _file_error(str(exc), exc.value)
     formulas = [c for _, cells in records for c in cells if isinstance(c, core.Formula)]
     if formulas:
         return ParsedTable(errors=[ParseError(f.row, f.column, f.text, f.message) for f in formulas])
     try:
-        return _rows_from(core.Table(iter(records), empty=core.EMPTY_SHEET))
+        return _rows_from(core.Table(iter(records), empty=core.EMPTY_SHEET, max_rows=max_rows))
     except TableError as exc:
         return _file_error(str(exc), exc.value)

@@ -13,6 +13,7 @@ import unicodedata
 import sqlalchemy as sa
 
 from app.audit.services import record
+from app.core.text import fold
 from app.extensions import db
 from app.org.models import Unit
 from app.org.services import valid_unit_code
@@ -23,7 +24,7 @@ _PREFIXES = ("ủy ban nhân dân ", "uỷ ban nhân dân ", "ubnd ")
 
 
 def _norm(name: str) -> str:
-    text = _SPACES.sub(" ", unicodedata.normalize("NFC", name or "")).strip().casefold()
+    text = _SPACES.sub(" ", fold(name)).strip()
     for prefix in _PREFIXES:
         if text.startswith(prefix):
             text = text[len(prefix):]
