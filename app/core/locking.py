@@ -66,21 +66,31 @@ def last_change(obj) -> tuple[str | None, datetime | None]:
 
 
 def _versioned(obj) -> bool:
-    mapper = inspect(obj).mapper
-    return mapper.version_id_col is not None and inspect(obj).identity is not None
+    state = inspect(obj)
+    return state.mapper.version_id_col is not None and state.identity is not None
+
+
+def _note_versions(session, _flush_context, _instances) -> None:
+    """Before each flush, which versioned records it will update and the version each was read at (a failed flush
+    rolls them back before the caller can look)."""
+    session.info["locking.flush"] = [
+        (inspect(obj).mapper.class_, inspect(obj).identity, inspect(obj).dict.get("version"))
+        for obj in [*session.dirty, *session.deleted] if _versioned(obj)]
+
+
+def watch_versions() -> None:
+    """Remember, on every session, the versioned records each flush updates (called once by the app factory)."""
+    from sqlalchemy.orm import Session
+
+    if not sa.event.contains(Session, "before_flush", _note_versions):
+        sa.event.listen(Session, "before_flush", _note_versions)
 
 
 def stale_after_flush(session=None) -> StaleEdit:
-    """After a StaleDataError: roll back, reload the records that were being changed and say who changed them.
-
-    Must be called before the session is rolled back (it reads which versioned records were pending)."""
+    """After a StaleDataError: roll back, reload the records the failed flush was updating and say who changed one
+    of them meanwhile, and what it holds now."""
     session = session or db.session
-    pending = []
-    for obj in [*session.dirty, *session.deleted]:
-        if _versioned(obj):
-            state = inspect(obj)
-            pending.append((state.mapper.class_, state.identity, state.committed_state.get("version",
-                                                                                           state.dict.get("version"))))
+    pending = session.info.pop("locking.flush", [])
     session.rollback()
     for cls, identity, seen in pending:
         stored = session.get(cls, identity, populate_existing=True)
