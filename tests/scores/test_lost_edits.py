@@ -24,7 +24,6 @@ from app.scores import accountability, manual
 from app.scores.models import Explanation, ScoreRecord
 from app.scores.periods import month_period
 from tests.conftest import PASSWORD
-from tests.scores.conftest import scored  # noqa: F401  (the score fixture, shared with tests/scores)
 
 TODAY = date(2026, 11, 15)
 NOW = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)
