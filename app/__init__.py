@@ -6,8 +6,11 @@ import os
 
 from flask import Flask, render_template
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
+from app.core.errors import StaleEdit
+from app.core.locking import watch_versions
 from app.core.security import check_production_config
 from app.core.text import install_request_class, install_session_hook
 from app.extensions import csrf, db, login_manager, migrate
@@ -54,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     install_session_hook(db.session)  # string columns stored in NFC, whatever path wrote them
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
+    watch_versions()
     csrf.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
@@ -113,9 +117,20 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         return render_template("errors/error.html", code=409), 409
 
+    def stale(error):
+        """An edit met a newer version of the record (a real race past the form's check): who changed it, never a
+        500 and never a silent overwrite."""
+        from app.core.locking import stale_after_flush
+
+        exc = error if isinstance(error, StaleEdit) else stale_after_flush(db.session)
+        db.session.rollback()
+        return render_template("errors/error.html", code=409, message=exc.message), 409
+
     for code in (400, 401, 403, 404, 405, 413, 500):
         app.errorhandler(code)(render_error)
     app.errorhandler(IntegrityError)(conflict)
+    app.errorhandler(StaleDataError)(stale)
+    app.errorhandler(StaleEdit)(stale)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,10 +1,11 @@
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.forms import Form
 
 
 class ReassignForm(Form):
+    version = HiddenField()  # the version of the assignment the user saw (optimistic locking)
     responsible_unit_id = SelectField("Đơn vị phụ trách", coerce=int)
     cooperating_unit_ids = SelectMultipleField("Đơn vị phối hợp", coerce=int, validators=[Optional()])
     cooperating_label = StringField(

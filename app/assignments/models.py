@@ -40,6 +40,7 @@ class Plan(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"status IN ({', '.join(repr(s) for s in PLAN_STATUSES)})", name="status_known"),
         sa.CheckConstraint("period_end IS NULL OR period_end >= period_start", name="period_order"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +53,9 @@ class Plan(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default="draft")
     signer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # every UPDATE checks it: a second editor is told, never overwrites
 
     issuing_unit = relationship("Unit")
     signer = relationship("User")
@@ -78,6 +82,7 @@ class Assignment(db.Model):
     __table_args__ = (
         sa.CheckConstraint("(group_id IS NULL) <> (indicator_id IS NULL)", name="group_xor_indicator"),
         sa.CheckConstraint("effective_to IS NULL OR effective_to >= effective_from", name="period_order"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
         sa.Index(
             "uq_assignment_open_subject", "scope_unit_id", "subject_key", unique=True,
             sqlite_where=sa.text("effective_to IS NULL"), postgresql_where=sa.text("effective_to IS NULL"),
@@ -100,6 +105,9 @@ class Assignment(db.Model):
     note: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     plan: Mapped[Plan] = relationship(back_populates="assignments")
     scope_unit = relationship("Unit", foreign_keys=[scope_unit_id])

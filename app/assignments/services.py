@@ -11,7 +11,8 @@ from sqlalchemy.orm import selectinload
 from app.assignments.models import Assignment, Plan, assignment_performer
 from app.audit.services import record
 from app.auth.models import User
-from app.core.errors import DomainError
+from app.core.errors import DomainError, StaleEdit
+from app.core.locking import describes, ensure_version, last_change
 from app.extensions import db
 from app.indicators.models import Indicator, IndicatorGroup
 from app.org.models import Unit
@@ -311,8 +312,13 @@ def assign_past(*, plan: Plan, indicator: Indicator, responsible: Unit, cooperat
 
 def reassign(current: Assignment, *, effective_from: date, today: date, responsible: Unit,
              cooperating: list[Unit] = (), cooperating_label: str = "", performers: list[User] = (),
-             team: Unit | None = None, actor=None, note: str = "") -> Assignment:
-    """Hand a subject to new owners from today or later: the current row is closed the day before, never rewritten."""
+             team: Unit | None = None, actor=None, note: str = "",
+             expected_version: int | None = None) -> Assignment:
+    """Hand a subject to new owners from today or later: the current row is closed the day before, never rewritten.
+
+    `expected_version` is the version of `current` the user saw; another version means someone changed it meanwhile
+    (StaleEdit, nothing written)."""
+    ensure_version(current, expected_version)
     _not_before(today, effective_from)
     return _reassign(current, effective_from=effective_from, responsible=responsible, cooperating=cooperating,
                      cooperating_label=cooperating_label, performers=performers, team=team, actor=actor, note=note)
@@ -320,11 +326,14 @@ def reassign(current: Assignment, *, effective_from: date, today: date, responsi
 
 def correct_past(current: Assignment, *, effective_from: date, today: date, reason: str, responsible: Unit,
                  cooperating: list[Unit] = (), cooperating_label: str = "", performers: list[User] = (),
-                 team: Unit | None = None, actor=None, note: str = "") -> Assignment:
+                 team: Unit | None = None, actor=None, note: str = "",
+                 expected_version: int | None = None) -> Assignment:
     """Correct the past: someone else has answered for the subject since a past date (audited, with a reason).
 
     Scores of the periods since then are attributed to the new owner; the closed row keeps its record.
+    `expected_version` as in `reassign`.
     """
+    ensure_version(current, expected_version)
     reason = _check_correction(actor, current.plan, effective_from, today, reason)
     new = _reassign(current, effective_from=effective_from, responsible=responsible, cooperating=cooperating,
                     cooperating_label=cooperating_label, performers=performers, team=team, actor=actor, note=note)
@@ -362,3 +371,29 @@ def snapshot(a: Assignment) -> dict:
         "cooperating_label": a.cooperating_label, "performer_ids": sorted(u.id for u in a.performers),
         "team_unit_id": a.team_unit_id, "effective_from": a.effective_from, "effective_to": a.effective_to,
     }
+
+
+def open_assignment(scope_unit_id: int, subject_key: str) -> Assignment | None:
+    """The assignment of a subject still in force (no end date), if any."""
+    return db.session.scalar(sa.select(Assignment).where(
+        Assignment.scope_unit_id == scope_unit_id, Assignment.subject_key == subject_key,
+        Assignment.effective_to.is_(None)))
+
+
+@describes(Assignment)
+def _stale_assignment(a: Assignment) -> StaleEdit:
+    """Who changed the assignment and who answers for its subject now (the row to reapply the user's input on)."""
+    who, at = last_change(a)
+    now = open_assignment(a.scope_unit_id, a.subject_key) or a
+    current = [("Đơn vị phụ trách", now.responsible_unit.name), ("Người thực hiện", now.performer_text or "—"),
+               ("Hiệu lực", f"từ {_fmt(now.effective_from)} đến {_fmt(now.effective_to)}")]
+    return StaleEdit(who=who, at=at, current=current, record=now)
+
+
+@describes(Plan)
+def _stale_plan(plan: Plan) -> StaleEdit:
+    """A plan moves with the documents that issue it: the last change of the plan or of one of them."""
+    changes = [c for c in (last_change(x) for x in (plan, *getattr(plan, "documents", ()))) if c[1] is not None]
+    who, at = max(changes, key=lambda c: c[1]) if changes else (None, None)
+    return StaleEdit(who=who, at=at, current=[("Kế hoạch", plan.title), ("Trạng thái", plan.status_label)],
+                     record=plan)

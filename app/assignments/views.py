@@ -9,7 +9,8 @@ from app.assignments import services
 from app.assignments.forms import ReassignForm
 from app.assignments.models import Assignment, Plan
 from app.auth.models import User
-from app.core.forms import FAILED, choices, commit_or_show
+from app.core.forms import FAILED, choices, commit_or_show, failed_status
+from app.core.locking import form_version
 from app.core.params import arg_id
 from app.core.permissions import require
 from app.core.time import today_vn
@@ -106,12 +107,13 @@ def reassign(assignment_id: int):
     today = today_vn()
     a = _load_assignment(assignment_id)
     require(current_user.can_manage_assignments(a.plan.issuing_unit))
-    if a.effective_to is not None:
+    if a.effective_to is not None and request.method == "GET":
         flash("Phân công này đã kết thúc; hãy chuyển giao từ phân công đang hiệu lực.", "error")
         return redirect(url_for(".history", assignment_id=a.id))
     form = ReassignForm()
     _prepare_form(form, a.scope_unit)
     if request.method == "GET":
+        form.version.data = a.version
         form.responsible_unit_id.data = a.responsible_unit_id
         form.cooperating_unit_ids.data = [u.id for u in a.cooperating_units]
         form.cooperating_label.data = a.cooperating_label
@@ -120,19 +122,27 @@ def reassign(assignment_id: int):
         form.effective_from.data = today
     if form.validate_on_submit():
         start = form.effective_from.data
+        seen = form_version(form.version.data)
         if start < today and (form.correction_reason.data or "").strip():
             action = lambda: services.correct_past(  # noqa: E731
                 a, effective_from=start, today=today, reason=form.correction_reason.data or "",
-                actor=current_user, **_parties(form))
+                actor=current_user, expected_version=seen, **_parties(form))
         else:
             action = lambda: services.reassign(  # noqa: E731
-                a, effective_from=start, today=today, actor=current_user, **_parties(form))
+                a, effective_from=start, today=today, actor=current_user, expected_version=seen, **_parties(form))
         new = commit_or_show(form, action)
         if new is not FAILED:
             return _saved(new)
+    post_to = None
+    if getattr(form, "stale", None) is not None:
+        # someone else changed it meanwhile: the user's input stays, aimed at the assignment in force now
+        current = form.stale.record if isinstance(form.stale.record, Assignment) else a
+        form.version.data = current.version
+        if current.id != a.id:
+            a, post_to = current, url_for(".reassign", assignment_id=current.id)
     return render_template("assignments/reassign.html", form=form, assignment=a, plan=a.plan, today=today,
-                           subject=a.subject_label, history=services.history(a.scope_unit_id, a.subject_key)), (
-        422 if request.method == "POST" else 200)
+                           subject=a.subject_label, history=services.history(a.scope_unit_id, a.subject_key),
+                           post_to=post_to), (failed_status(form) if request.method == "POST" else 200)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -170,4 +180,4 @@ def new():
     key = Assignment.key_for(indicator=indicator)
     return render_template("assignments/reassign.html", form=form, assignment=None, plan=plan, today=today,
                            subject=indicator.label, history=services.history(plan.issuing_unit_id, key)), (
-        422 if request.method == "POST" else 200)
+        failed_status(form) if request.method == "POST" else 200)

@@ -12,3 +12,22 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     """The object does not exist or is outside the user's scope."""
+
+
+class StaleEdit(DomainError):
+    """Someone saved the record after the user loaded it: who, when and what is stored now; nothing was written.
+
+    `current` is a list of (label, value) pairs shown to the user; `record` is the record as stored now (for a closed
+    assignment, the one that replaced it), so that the page can offer to reapply the user's input on it.
+    """
+
+    def __init__(self, *, who: str | None, at, current: list[tuple[str, str]], record=None):
+        from app.core.time import to_vn
+
+        when = f"{to_vn(at):%H:%M ngày %d/%m/%Y}" if at is not None else "vừa rồi"
+        values = "; ".join(f"{label}: {value}" for label, value in current) or "—"
+        super().__init__(
+            f"Bản ghi đã được {who or 'người khác'} sửa lúc {when} trong khi bạn đang sửa. Giá trị hiện tại: {values}. "
+            "Thay đổi của bạn chưa được lưu; nội dung bạn nhập vẫn giữ nguyên trên biểu mẫu: kiểm tra rồi lưu lại nếu "
+            "vẫn muốn áp dụng.")
+        self.who, self.at, self.current, self.record = who, at, current, record

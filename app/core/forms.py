@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from app.core.errors import DomainError
+from app.core.errors import DomainError, StaleEdit
 
 _VI = {
     "This field is required.": "Trường này là bắt buộc.",
@@ -77,16 +77,30 @@ def commit_or_show(form, action, conflict: str = CONFLICT):
     """Run a service call and commit; on a DomainError roll back, show its message on the form and return FAILED.
 
     A unique-constraint clash (two people saving the same record at once) rolls back and says so on the form
-    (`conflict` is the message, when the caller can say more precisely what clashed).
+    (`conflict` is the message, when the caller can say more precisely what clashed). An edit of a record someone
+    else changed meanwhile (StaleEdit from the service, or StaleDataError when both passed that check and met at the
+    UPDATE) says who changed it, when and what it holds now; `form.stale` keeps that error (the page answers 409).
     """
     from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
 
+    from app.core.locking import stale_after_flush
     from app.extensions import db
 
+    form.stale = None
     try:
         result = action()
         db.session.commit()
         return result
+    except StaleEdit as exc:
+        db.session.rollback()
+        form.stale = exc
+        show_error(form, exc)
+        return FAILED
+    except StaleDataError:
+        form.stale = stale_after_flush(db.session)
+        show_error(form, form.stale)
+        return FAILED
     except DomainError as exc:
         db.session.rollback()
         show_error(form, exc)
@@ -95,3 +109,8 @@ def commit_or_show(form, action, conflict: str = CONFLICT):
         db.session.rollback()
         form.form_errors.append(conflict)
         return FAILED
+
+
+def failed_status(form) -> int:
+    """409 when the save clashed with someone else's edit, else 422 (the input itself was refused)."""
+    return 409 if getattr(form, "stale", None) is not None else 422

@@ -15,8 +15,9 @@ from app.assignments.models import Assignment
 from app.assignments.services import OwnerBook
 from app.audit.services import record
 from app.auth.models import User
-from app.core.errors import DomainError
+from app.core.errors import DomainError, StaleEdit
 from app.core.formatting import vn_number
+from app.core.locking import describes, ensure_version
 from app.extensions import db
 from app.indicators.models import Indicator, subject_key
 from app.org.models import Unit
@@ -270,8 +271,12 @@ def find_explanation(unit: Unit, indicator: Indicator, period: Period) -> Explan
 
 
 def save_explanation(*, unit: Unit, indicator: Indicator, period: Period, reason: str, remedy: str,
-                     due_on: date | None, actor: User, now: datetime) -> Explanation:
-    """Record (or revise) the explanation and remedial action of a red indicator; resolves its alerts."""
+                     due_on: date | None, actor: User, now: datetime,
+                     expected_version: int | None = None) -> Explanation:
+    """Record (or revise) the explanation and remedial action of a red indicator; resolves its alerts.
+
+    `expected_version` is the version of the stored explanation the user saw (0: none was stored); another one means
+    someone saved meanwhile (StaleEdit, nothing written). None skips the check."""
     if not can_explain(actor, unit, indicator, period):
         raise DomainError("Chỉ người phụ trách chỉ số (hoặc lãnh đạo, quản trị) mới được giải trình.")
     reason, remedy = (reason or "").strip(), (remedy or "").strip()
@@ -284,6 +289,8 @@ def save_explanation(*, unit: Unit, indicator: Indicator, period: Period, reason
     if due_on < period.end_date:
         raise DomainError(f"Hạn hoàn thành phải sau kỳ đánh giá (từ {period.end_date:%d/%m/%Y}).", "due_on")
     existing = find_explanation(unit, indicator, period)
+    if existing is not None:
+        ensure_version(existing, expected_version)
     before = None
     if existing is None:
         existing = Explanation(unit_id=unit.id, indicator_id=indicator.id, period_kind=period.kind,
@@ -361,3 +368,11 @@ def fallers(unit: Unit, period: Period, limit: int = 5, card: queries.Scorecard 
             entry.change += line.change
             entry.lines.append(line)
     return sorted(by_owner.values(), key=lambda f: f.change)[:limit]
+
+
+@describes(Explanation)
+def _stale_explanation(e: Explanation) -> StaleEdit:
+    """Who wrote the stored explanation, when, and what it says."""
+    return StaleEdit(who=e.author.full_name if e.author is not None else None, at=e.updated_at, record=e,
+                     current=[("Giải trình", e.reason), ("Biện pháp khắc phục", e.remedy),
+                              ("Hạn hoàn thành", f"{e.due_on:%d/%m/%Y}")])

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.core.forms import FAILED, choices, commit_or_show
+from app.core.forms import FAILED, choices, commit_or_show, failed_status
+from app.core.locking import form_version
 from app.core.params import arg_id
 from app.core.permissions import require
 from app.core.time import now_utc, today_vn
@@ -42,17 +43,20 @@ def explain(unit_id: int, indicator_id: int, period_code: str):
     form = ExplanationForm(obj=item.explanation if item else None)
     if form.validate_on_submit():
         require(can_write)
+        seen = form_version(form.version.data)
         saved = commit_or_show(form, lambda: accountability.save_explanation(
             unit=unit, indicator=indicator, period=period, reason=form.reason.data, remedy=form.remedy.data,
-            due_on=form.due_on.data, actor=current_user, now=now_utc()))
+            due_on=form.due_on.data, actor=current_user, now=now_utc(), expected_version=0 if seen is None else seen))
         if saved is not FAILED:
             flash("Đã lưu giải trình và biện pháp khắc phục.", "success")
             return redirect(url_for(".red_list"))
     # after a failed save (e.g. someone else saved at the same moment) show what is stored now, beside the form
     stored = accountability.find_explanation(unit, indicator, period) if form.errors or form.form_errors else None
+    if stored is not None:
+        form.version.data = stored.version  # the user has now seen it: saving again applies their text over it
     return render_template("scores/explain.html", unit=unit, indicator=indicator, period=period, item=item,
                            form=form, can_write=can_write, stored=stored), (
-        422 if form.errors or form.form_errors else 200)
+        failed_status(form) if form.errors or form.form_errors else 200)
 
 
 @bp.route("/entry", methods=["GET", "POST"])
@@ -69,21 +73,30 @@ def entry():
     form = ManualEntryForm()
     indicators = manual.enterable(current_user, unit, today=today)
     form.indicator_id.choices = choices((i.id, i.label) for i in indicators)
+    stored = None
     if request.method == "GET" and arg_id("indicator"):
         form.indicator_id.data = arg_id("indicator")
-    stored = None
+        if unit is not None and request.args.get("period"):
+            form.period.data = request.args["period"]
+            stored = _stored_value(unit, form)
+            if stored is not None:  # correcting a stored value: start from it, and remember which version it was
+                form.numerator.data, form.denominator.data = (
+                    "" if v is None else f"{v:.0f}" for v in (stored.numerator, stored.denominator))
+                form.note.data = stored.note
+            form.version.data = stored.version if stored is not None else 0
     if unit is not None and form.validate_on_submit():
         rec = commit_or_show(form, lambda: manual.enter(
             unit=unit, indicator=db.session.get(Indicator, form.indicator_id.data), period_text=form.period.data,
             numerator=form.numerator.data, denominator=form.denominator.data, note=form.note.data,
-            actor=current_user, today=today))
+            actor=current_user, today=today, expected_version=form_version(form.version.data)))
         if rec is not FAILED:
             flash(f"Đã lưu {rec.indicator.label}, {unit.name}, kỳ {parse_period(form.period.data).label}: "
                   f"{rec.points} / {rec.max_points} điểm.", "success")
             return redirect(url_for(".entry", unit=unit.id))
         stored = _stored_value(unit, form)
+        form.version.data = stored.version if stored is not None else 0  # what the user is shown now
     return render_template("scores/entry.html", form=form, units=units, unit=unit, indicators=indicators,
-                           stored=stored), (422 if form.errors or form.form_errors else 200)
+                           stored=stored), (failed_status(form) if form.errors or form.form_errors else 200)
 
 
 def _stored_value(unit: Unit, form):

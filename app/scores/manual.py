@@ -9,7 +9,9 @@ import sqlalchemy as sa
 
 from app.assignments import services as assignments
 from app.audit.services import record
-from app.core.errors import DomainError
+from app.core.errors import DomainError, StaleEdit
+from app.core.formatting import vn_number
+from app.core.locking import describes, ensure_version, last_change
 from app.extensions import db
 from app.indicators.models import Indicator, subject_key
 from app.org.models import Unit
@@ -65,8 +67,11 @@ def current_value(unit: Unit, indicator: Indicator, period: Period) -> ScoreReco
 
 
 def enter(*, unit: Unit, indicator: Indicator, period_text: str, numerator: str, denominator: str, note: str,
-          actor, today: date) -> ScoreRecord:
-    """Store a manual value (source "manual") of a finished period; a correction keeps the old value as a revision."""
+          actor, today: date, expected_version: int | None = None) -> ScoreRecord:
+    """Store a manual value (source "manual") of a finished period; a correction keeps the old value as a revision.
+
+    `expected_version` is the version of the stored value the user saw (0: none); another one means someone saved
+    meanwhile (StaleEdit, nothing written). None: the user was shown no stored value, nothing to compare."""
     if indicator.id not in {i.id for i in enterable(actor, unit, today=today)}:
         raise DomainError("Bạn không được nhập tay chỉ số này cho đơn vị này (chỉ người phụ trách chỉ số "
                           "không có nguồn từ Cổng DVCQG, hoặc quản trị).")
@@ -76,6 +81,9 @@ def enter(*, unit: Unit, indicator: Indicator, period_text: str, numerator: str,
         raise DomainError(str(exc), "period") from None
     if period.end_date >= today:
         raise DomainError(f"Kỳ {period.label} chưa kết thúc: chỉ nhập số liệu của kỳ đã qua.", "period")
+    stored = current_value(unit, indicator, period)
+    if stored is not None:
+        ensure_version(stored, expected_version)
     num, den = _count(numerator, "Tử số", "numerator"), _count(denominator, "Mẫu số", "denominator")
     if num > den:
         raise DomainError(f"Tử số ({num}) không được lớn hơn mẫu số ({den}).", "numerator")
@@ -92,3 +100,13 @@ def enter(*, unit: Unit, indicator: Indicator, period_text: str, numerator: str,
                                                     "period": period.code, "numerator": num, "denominator": den,
                                                     "points": rec.points})
     return rec
+
+
+@describes(ScoreRecord)
+def _stale_score(rec: ScoreRecord) -> StaleEdit:
+    """Who brought the stored value (the manual entry or the import that wrote it), when, and the value."""
+    by = rec.batch.created_by if rec.batch is not None else None
+    who = by.full_name if by is not None else last_change(rec)[0]
+    return StaleEdit(who=who, at=rec.updated_at, record=rec, current=[
+        ("Tử số", vn_number(rec.numerator, 0)), ("Mẫu số", vn_number(rec.denominator, 0)),
+        ("Điểm", f"{vn_number(rec.points)} / {vn_number(rec.max_points)}")])

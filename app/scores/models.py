@@ -60,6 +60,7 @@ class ScoreRecord(db.Model):
         sa.CheckConstraint("denominator IS NULL OR denominator >= 0", name="denominator_positive"),
         sa.CheckConstraint("ratio IS NULL OR (ratio >= 0 AND ratio <= 100)", name="ratio_range"),
         sa.CheckConstraint("points IS NULL OR (points >= 0 AND points <= max_points)", name="points_range"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
         sa.Index("ix_score_record_lookup", "subject_key", "period_kind", "period_start"),
         sa.Index("ix_score_record_unit_period", "unit_id", "period_kind", "period_start"),
     )
@@ -88,6 +89,9 @@ class ScoreRecord(db.Model):
     batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batch.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # a re-import or correction racing another is told, not lost
 
     unit = relationship("Unit")
     indicator = relationship("Indicator")
@@ -128,6 +132,7 @@ class Explanation(db.Model):
     __tablename__ = "score_explanation"
     __table_args__ = (
         sa.UniqueConstraint("unit_id", "indicator_id", "period_kind", "period_start", name="uq_score_explanation_subject"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,6 +146,9 @@ class Explanation(db.Model):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     unit = relationship("Unit")
     indicator = relationship("Indicator")
