@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import IntegerConverter
 
 from app.core.security import check_production_config
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -47,9 +47,13 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    from app.core.i18n import DEFAULT_LOCALE, N_, select_locale
+
+    babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "info"
+    login_manager.localize_callback = _translate
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -83,6 +87,12 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # the API takes only token authentication, never a session cookie
 
 
+def _translate(text: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(text)
+
+
 class IdConverter(IntegerConverter):
     """`<int:...>` in URLs: a database id (1 … 2^31 − 1); anything larger answers 404, not a database error."""
 
@@ -113,6 +123,11 @@ def register_template_helpers(app: Flask) -> None:
     from app.core import formatting
 
     app.jinja_env.filters.update(formatting.FILTERS)
+    from app.core import i18n
+
+    app.jinja_env.filters["period_label"] = i18n.period_label
+    app.jinja_env.globals["LOCALES"] = i18n.LOCALES
+    app.jinja_env.globals["get_locale"] = i18n.current_locale
 
     @app.template_global()
     def alert_link(alert) -> str:
