@@ -50,6 +50,8 @@ def register_extensions(app: Flask) -> None:
     from app.core.i18n import DEFAULT_LOCALE, N_, select_locale
 
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE)
+    # chosen per request, even when requests share an application context (tests, CLI test clients)
+    app.before_request(flask_babel_refresh)
     login_manager.login_view = "auth.login"
     login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "info"
@@ -85,6 +87,12 @@ def register_blueprints(app: Flask) -> None:
                dossiers_bp, workdays_bp, api_bp, api_admin_bp, documents_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API takes only token authentication, never a session cookie
+
+
+def flask_babel_refresh() -> None:
+    from flask_babel import refresh
+
+    refresh()
 
 
 def _translate(text: str) -> str:

@@ -146,13 +146,13 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
 
 
 def screenshot(page, name: str) -> None:
-    """With UPDATE_SCREENSHOTS=1: the page at 1280 px and 390 px into app/static/screenshots/<name>-<width>.png."""
+    """With UPDATE_SCREENSHOTS=1: the first screen of the page at 1280 px and 390 px (900 px high) into app/static/screenshots/<name>-<width>.png."""
     if os.environ.get("UPDATE_SCREENSHOTS") != "1":
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"))  # the first screen, as a user lands
     page.set_viewport_size(size)
 
