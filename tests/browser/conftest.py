@@ -115,7 +115,7 @@ def page(browser, live_server):
     """A fresh browser context (no cookies) at 1280 px whose requests may only go to the live server."""
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, locale="vi-VN",
                                   base_url=live_server.url, accept_downloads=True)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(60_000)  # generous: signing renders a PDF, and CI machines can be loaded
 
     def guard(route):
         host = urlsplit(route.request.url).hostname
