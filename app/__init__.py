@@ -13,7 +13,7 @@ from app.core.errors import StaleEdit
 from app.core.locking import watch_versions
 from app.core.security import check_production_config
 from app.core.text import install_request_class, install_session_hook
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -59,9 +59,15 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     watch_versions()
     csrf.init_app(app)
+    from app.core.i18n import DEFAULT_LOCALE, N_, select_locale
+
+    babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE)
+    # chosen per request, even when requests share an application context (tests, CLI test clients)
+    app.before_request(flask_babel_refresh)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "info"
+    login_manager.localize_callback = _translate
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -94,6 +100,18 @@ def register_blueprints(app: Flask) -> None:
                dossiers_bp, workdays_bp, api_bp, api_admin_bp, documents_bp, audit_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API takes only token authentication, never a session cookie
+
+
+def flask_babel_refresh() -> None:
+    from flask_babel import refresh
+
+    refresh()
+
+
+def _translate(text: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(text)
 
 
 class IdConverter(IntegerConverter):
@@ -137,6 +155,11 @@ def register_template_helpers(app: Flask) -> None:
     from app.core import formatting
 
     app.jinja_env.filters.update(formatting.FILTERS)
+    from app.core import i18n
+
+    app.jinja_env.filters["period_label"] = i18n.period_label
+    app.jinja_env.globals["LOCALES"] = i18n.LOCALES
+    app.jinja_env.globals["get_locale"] = i18n.current_locale
 
     @app.template_global()
     def alert_link(alert) -> str:

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
@@ -6,9 +7,9 @@ from app.core.forms import Form, choices
 
 
 class LoginForm(Form):
-    username = StringField("Tên đăng nhập", validators=[DataRequired("Nhập tên đăng nhập.")])
-    password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu.")])
-    remember = BooleanField("Ghi nhớ đăng nhập")
+    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(_l("Nhập tên đăng nhập."))])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Nhập mật khẩu."))])
+    remember = BooleanField(_l("Ghi nhớ đăng nhập"))
 
 
 class UserForm(Form):

@@ -33,6 +33,7 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint("username = lower(username) AND length(username) >= 2", name="username_lower"),
         sa.CheckConstraint("length(trim(full_name)) > 0", name="full_name_present"),
         sa.CheckConstraint(f"alert_email IN ({', '.join(repr(k) for k in ALERT_EMAIL)})", name="alert_email_known"),
+        sa.CheckConstraint("locale IS NULL OR locale IN ('vi', 'en')", name="locale_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +48,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     alert_email: Mapped[str] = mapped_column(sa.String(10), default="digest", server_default="digest")
+    locale: Mapped[str | None] = mapped_column(sa.String(5))  # the interface language chosen (app.core.i18n)
 
     unit = relationship("Unit", backref="members")
 

@@ -127,3 +127,13 @@ def authenticate(username: str, password: str, *, now: datetime) -> User | None:
     else:
         record(None, "auth.login_failed", user, after={"username": (username or "")[:60]}, object_type="user")
     return user if ok else None
+
+
+def set_locale(user: User, locale: str) -> None:
+    """The user's interface language (one of app.core.i18n.LOCALES); flushes, the caller commits."""
+    from app.core.i18n import LOCALES
+
+    if locale not in LOCALES:
+        raise DomainError(f"Ngôn ngữ «{locale}» không được hỗ trợ.", "locale")
+    user.locale = locale
+    db.session.flush()

@@ -2,12 +2,13 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from app.audit.services import record
 from app.auth.forms import LoginForm
-from app.auth.services import authenticate
+from app.auth.services import authenticate, set_locale
 from app.core.time import now_utc
 from app.extensions import db
 
@@ -33,9 +34,12 @@ def login():
         user = authenticate(form.username.data, form.password.data, now=now_utc())
         db.session.commit()
         if user is None:
-            flash("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đã bị vô hiệu hóa.", "error")
+            flash(gettext("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đã bị vô hiệu hóa."), "error")
         else:
             login_user(user, remember=form.remember.data)
+            if session.get("locale") and session["locale"] != user.locale:  # chosen on the sign-in page: keep it
+                set_locale(user, session["locale"])
+                db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
     return render_template("auth/login.html", form=form), (401 if form.errors or request.method == "POST" else 200)
 
@@ -46,5 +50,5 @@ def logout():
         record(current_user, "auth.logout", current_user._get_current_object())
         db.session.commit()
     logout_user()
-    flash("Bạn đã đăng xuất.", "info")
+    flash(gettext("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))

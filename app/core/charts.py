@@ -297,11 +297,11 @@ def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_
 
 @_cached
 def sparkline(values: list[float | Decimal | None], *, y_max: float | None = None, width: float = 1.3,
-              height: float = 0.32, color: str = "#1b4f8a") -> str:
+              height: float = 0.32, color: str = "#1b4f8a", title: str = "") -> str:
     """Tiny line without axes, last point marked with a dot; keeps its fixed size (for table cells)."""
     ys = _floats(values)
     if not _has_data(ys):
-        return _empty("", width, height, responsive=False)
+        return _empty(title, width, height, responsive=False)
 
     def build() -> Figure:
         fig = Figure(figsize=(width, height))
@@ -321,7 +321,7 @@ def sparkline(values: list[float | Decimal | None], *, y_max: float | None = Non
         ax.set_xlim(0, max(1, len(ys) - 1))
         return fig
 
-    return _render(build, "", responsive=False)
+    return _render(build, title, responsive=False)
 
 
 @_cached

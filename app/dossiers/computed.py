@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from app.core.i18n import N_
 from app.dossiers import lateness as L
 from app.dossiers.access import all_units, scorecard_map
 from app.dossiers.models import Dossier
@@ -116,6 +117,8 @@ class Projection:
     open_in_time: int
     open_late: int
     action: str  # what "handled well" means, in Vietnamese
+    action_text: str = ""  # the same as a catalog message ("... %(n)s ..."), for the page's language
+    action_count: int = 0
 
 
 def projections(unit: Unit, period: Period, *, now: datetime) -> list[Projection]:
@@ -133,20 +136,20 @@ def projections(unit: Unit, period: Period, *, now: datetime) -> list[Projection
     c = counts
     plans = {
         "PROGRESS_ON_TIME": ((at_end, c["received"]), (c["on_time"], c["received"]),
-                             f"xử lý đúng hạn {c['open_in_time']} hồ sơ đang mở còn trong hạn"),
+                             (N_("xử lý đúng hạn %(n)s hồ sơ đang mở còn trong hạn"), c["open_in_time"])),
         "PAYMENT_DOSSIERS": ((c["paid_online"], c["with_fee"]),
                              (c["paid_online"] + c["open_fee_unpaid"], c["with_fee"]),
-                             f"hướng dẫn thanh toán trực tuyến {c['open_fee_unpaid']} hồ sơ đang mở có phí"),
+                             (N_("hướng dẫn thanh toán trực tuyến %(n)s hồ sơ đang mở có phí"), c["open_fee_unpaid"])),
         "ORIGINAL_RESULT_AVAILABLE": ((c["e_result"], c["finished"]),
                                       (c["e_result"] + c["open"], c["finished"] + c["open"]),
-                                      f"cấp kết quả điện tử cho {c['open']} hồ sơ đang mở khi trả"),
+                                      (N_("cấp kết quả điện tử cho %(n)s hồ sơ đang mở khi trả"), c["open"])),
         "SO_HOA_GIAY_TO_GIAI_QUYET": ((c["digitized"], c["received"]),
                                       (c["digitized"] + c["open_undigitized"], c["received"]),
-                                      f"số hóa {c['open_undigitized']} hồ sơ đang mở chưa số hóa"),
+                                      (N_("số hóa %(n)s hồ sơ đang mở chưa số hóa"), c["open_undigitized"])),
     }
     indicators = {i.code: i for i in db.session.scalars(sa.select(Indicator).where(Indicator.code.in_(plans)))}
     out = []
-    for code, ((num, den), (best_num, best_den), action) in plans.items():
+    for code, ((num, den), (best_num, best_den), (action, count)) in plans.items():
         indicator = indicators.get(code)
         rule = rules.get(indicator.id) if indicator else None
         if rule is None:
@@ -154,7 +157,7 @@ def projections(unit: Unit, period: Period, *, now: datetime) -> list[Projection
         scoring = Rule.of(rule)
         out.append(Projection(indicator, scoring.score(numerator=num, denominator=den),
                               scoring.score(numerator=min(best_num, best_den), denominator=best_den), rule.max_points,
-                              c["open_in_time"], c["open_late"], action))
+                              c["open_in_time"], c["open_late"], action % {"n": count}, action, count))
     return out
 
 

@@ -1,7 +1,8 @@
-"""Home page ("Chỉ số của tôi" or the chair's overview) and the health check."""
+"""Home page ("Chỉ số của tôi" or the chair's overview), the language switch and the health check."""
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.assignments import services as assignments
@@ -84,9 +85,27 @@ def my_scores(mine) -> dict[int, dict]:
             out[ind.id] = {
                 "record": last, "period": queries.period_of("month", starts[-1]), "change": change,
                 "band": queries.band_of(last.points, last.max_points), "unit": scope,
-                "spark": charts.sparkline([series[s].points for s in starts], y_max=float(last.max_points)),
+                "spark": charts.sparkline([series[s].points for s in starts], y_max=float(last.max_points),
+                                          title=gettext("Điểm 12 tháng")),
             }
     return out
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Anyone (signed in or not): the interface language, kept in the session and, when signed in, on the user."""
+    from app.auth.services import set_locale
+    from app.auth.views import safe_next
+    from app.core.i18n import LOCALES
+
+    locale = request.form.get("locale", "")
+    if locale not in LOCALES:
+        abort(400)
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        set_locale(current_user, locale)
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
 
 
 @bp.route("/healthz")
