@@ -412,6 +412,7 @@ def _restore_postgres(engine: sa.Engine, part: Path, manifest: dict, *, force: b
     with engine.begin() as conn:  # the assignment constraint needs btree_gist, as the first migration creates it
         conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
     env = _pg_env(engine.url)
+    env["PGOPTIONS"] = "-c lock_timeout=60000"  # a table held by a running app stops the restore, never hangs it
     listing = part.with_suffix(".list")
     toc = subprocess.run([shutil.which("pg_restore") or "pg_restore", "--list", str(part)], env=env,
                          capture_output=True, text=True)
@@ -437,6 +438,7 @@ def _restore_postgres(engine: sa.Engine, part: Path, manifest: dict, *, force: b
             summary = check_restored(conn, source_schema, manifest, now=now, echo=echo)
         if not summary.problems:
             with engine.begin() as conn:
+                conn.execute(sa.text("SET LOCAL lock_timeout = '60s'"))
                 conn.execute(sa.text(f'DROP SCHEMA "{target_schema}" CASCADE'))
                 conn.execute(sa.text(f'ALTER SCHEMA "{source_schema}" RENAME TO "{target_schema}"'))
     finally:
