@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.backup import services
 from app.core.time import now_utc, to_vn
@@ -31,6 +32,9 @@ def backup(output: str | None):
         manifest = services.create_backup(Path(output), now=now, echo=click.echo)
     except services.BackupError as exc:
         raise click.ClickException(exc.message) from None
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"Không đọc được cơ sở dữ liệu để sao lưu: {reason}") from None
     click.echo(f"Đã sao lưu vào «{output}»: {len(manifest['tables'])} bảng, {_number(manifest['rows'])} dòng, "
                f"{manifest['signed_documents']} văn bản đã ký; phiên bản cơ sở dữ liệu {manifest['alembic_revision']}. "
                f"Khóa ký số và SECRET_KEY không nằm trong bản sao lưu: giữ chúng riêng.")
@@ -58,5 +62,7 @@ def restore(path: str, force: bool):
         click.echo(f"Lưu ý: {note}")
 
 
-# The restore target may be empty, missing or not migrated yet: no database check before it runs.
+# No "is the database at the head" check before these two: a database behind the code is backed up before
+# `flask db upgrade`, and the restore target may be empty, missing or not migrated yet.
+backup.needs_database = False
 restore.needs_database = False

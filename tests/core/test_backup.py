@@ -220,3 +220,10 @@ def test_not_a_backup_is_refused_with_a_clear_message(app, tmp_path):
     bogus.write_bytes(b"day khong phai tep tar")
     result = app.test_cli_runner().invoke(args=["restore", str(bogus)])
     assert result.exit_code == 1 and "không phải là tệp sao lưu" in result.output
+
+
+def test_backup_of_a_missing_database_says_so_and_writes_nothing(tmp_path):
+    app = create_app(type("Missing", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'khong-co.db'}"}))
+    result = run_on(app, ["backup", "-o", str(tmp_path / "x.tar")])
+    assert result.exit_code == 1 and "Không có tệp cơ sở dữ liệu" in result.output
+    assert not (tmp_path / "x.tar").exists() and not (tmp_path / "khong-co.db").exists()
