@@ -101,6 +101,11 @@ class Config:
     SIGNING_KEYS = _json_env("SIGNING_KEYS")
     SIGNING_SEALS = _json_env("SIGNING_SEALS")
     SIGNING_TRUST_ROOTS = [p for p in os.environ.get("SIGNING_TRUST_ROOTS", "").split(os.pathsep) if p]
+    # /healthz says the scheduler is "stale" when its last heartbeat (one a minute) is older than this; stale is
+    # reported (status "degraded") but stays 200: the web serves without the scheduler (README "Vận hành").
+    SCHEDULER_STALE_AFTER_SECONDS = int(os.environ.get("SCHEDULER_STALE_AFTER_SECONDS", "300"))
+    # One JSON line per request on stdout (app/core/logs.py): on in production, or with LOG_REQUESTS=1.
+    LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "0") == "1"
 
 
 class ProductionConfig(Config):
@@ -110,6 +115,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "1") == "1"
 
 
 class TestConfig(Config):

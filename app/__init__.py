@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 
 from flask import Flask, render_template
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
+from app.core import logs
 from app.core.errors import StaleEdit
 from app.core.locking import watch_versions
 from app.core.security import check_production_config
@@ -43,6 +44,7 @@ def create_app(config: object | str | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     install_request_class(app)  # form fields and query strings arrive in NFC
     register_extensions(app)
+    logs.init_app(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -74,7 +76,10 @@ def register_extensions(app: Flask) -> None:
         from app.auth.models import User
 
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        logs.remember_user(user=user)
+        return user
 
 
 def register_blueprints(app: Flask) -> None:
@@ -124,11 +129,19 @@ class IdConverter(IntegerConverter):
 
 
 def register_errorhandlers(app: Flask) -> None:
+    """Error pages in Vietnamese. 500 and 503 (and any page whose layout cannot be drawn because the database fails)
+    use the standalone errors/plain.html, which needs neither the database nor the signed-in user."""
+
     def render_error(error):
         code = getattr(error, "code", 500) or 500
-        if code == 500:
-            db.session.rollback()
-        return render_template("errors/error.html", code=code), code
+        if code >= 500:
+            _rollback_quietly()
+            return plain_error_page(code), code
+        try:
+            return render_template("errors/error.html", code=code), code
+        except SQLAlchemyError:  # the layout loads the user and their alerts: the database is down
+            _rollback_quietly()
+            return plain_error_page(code), code
 
     def conflict(_error):
         """Two people wrote the same record at once: a clear message, never a 500."""
@@ -144,11 +157,35 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         return render_template("errors/error.html", code=409, message=exc.message), 409
 
-    for code in (400, 401, 403, 404, 405, 413, 500):
+    def database_unavailable(error):
+        """The database cannot be reached or refuses writes (read-only file, connection refused): 503, no trace."""
+        _rollback_quietly()
+        app.logger.error("database unavailable: %s: %s", error.__class__.__name__,
+                         str(getattr(error, "orig", error)).strip().splitlines()[0][:300])
+        return plain_error_page(503), 503
+
+    for code in (400, 401, 403, 404, 405, 413, 500, 503):
         app.errorhandler(code)(render_error)
     app.errorhandler(IntegrityError)(conflict)
+    app.errorhandler(OperationalError)(database_unavailable)
+    app.errorhandler(InterfaceError)(database_unavailable)
     app.errorhandler(StaleDataError)(stale)
     app.errorhandler(StaleEdit)(stale)
+
+
+def plain_error_page(code: int) -> str:
+    """The standalone error page, rendered from the Jinja environment alone (no context processors, no user)."""
+    from flask import current_app, g
+
+    template = current_app.jinja_env.get_template("errors/plain.html")
+    return template.render(code=code, request_id=g.get("request_id"))
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection itself is gone
+        db.session.invalidate()
 
 
 def register_template_helpers(app: Flask) -> None:

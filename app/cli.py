@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
 
     from app.alerts.cli import alerts
     from app.auth.cli import users
+    from app.backup.cli import backup, restore
     from app.demo.cli import seed_demo
     from app.dossiers.cli import dossiers
     from app.indicators.cli import catalog
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
     from app.scheduler import scheduler
     from app.scores.cli import scores
 
-    for command in (setup, units, users, seed_demo, catalog, scores, dossiers, alerts, scheduler, reports):
+    for command in (setup, units, users, seed_demo, catalog, scores, dossiers, alerts, scheduler, reports,
+                    backup, restore):
         prepare_command(command)
         app.cli.add_command(command)

@@ -32,6 +32,7 @@ def jobs() -> list[Job]:
     """The one list of scheduled jobs."""
     from app.alerts import jobs as alert_jobs
     from app.dossiers import jobs as dossier_jobs
+    from app.main.health import scheduler_heartbeat
 
     return [
         Job("scan-alerts", alert_jobs.scan_alerts, "interval", {"minutes": 15},
@@ -40,6 +41,8 @@ def jobs() -> list[Job]:
             "thư tổng hợp cảnh báo hằng ngày lúc 07:30"),
         Job("computed-indicators", dossier_jobs.compute_indicators, "interval", {"hours": 1},
             "tính các chỉ số từ hồ sơ (4, 7, 10, 11, 12, 19) cho kỳ đang chạy và kỳ trước"),
+        Job("heartbeat", scheduler_heartbeat, "interval", {"minutes": 1},
+            "nhịp tim của bộ lập lịch (để /healthz biết bộ lập lịch còn chạy)"),
     ]
 
 
@@ -91,6 +94,7 @@ def run_command(once: bool):
     for job in jobs():
         click.echo(f"  - {job.id}: {job.description}")
     scheduler_ = build(app)
+    run_job(app, next(job for job in jobs() if job.id == "heartbeat"))  # /healthz sees it at once, not in a minute
     try:
         scheduler_.start()
     except (KeyboardInterrupt, SystemExit):

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 
 from app import create_app
 from app.extensions import db as _db
@@ -89,12 +90,19 @@ def database_url(tmp_path_factory):
     engine.dispose()
 
 
+def _fresh_request_user(_sender, **_extra):
+    g.pop("_login_user", None)
+
+
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
     # demo signing keys (seed-demo) go to a temporary folder, never into the checkout's instance/
     config = type("SessionTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url,
                                                        "SIGNING_DIR": str(tmp_path_factory.mktemp("keys"))})
     app = create_app(config)
+    # The tests hold one application context, which Flask reuses for every test request, so `g` would carry one
+    # client's signed-in user into another client's request: each request loads its user afresh, as in production.
+    request_started.connect(_fresh_request_user, app, weak=False)
     with app.app_context():
         from flask_migrate import upgrade
 

@@ -8,6 +8,7 @@ Runs on a temporary SQLite file, or on a new PostgreSQL database when TEST_DATAB
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import secrets
@@ -157,6 +158,10 @@ def test_readme_production_steps_serve_and_sign_in(production_database, tmp_path
         assert status == 200 and "Quản trị hệ thống" in page
         status, _, _ = request(port, "GET", "/admin/units", cookies={"remember_token": remember})
         assert status == 200  # the remember cookie alone signs in again
+        # One JSON line per request on gunicorn's stdout (app/core/logs.py), none from gunicorn's own access log.
+        requests = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith('{"time"')]
+        assert any(r["path"] == "/" and r["status"] == 200 and r["user"] == "admin" for r in requests), requests
+        assert any(r["path"] == "/login" and r["status"] == 401 and r["user"] == "-" for r in requests)
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)  # the session started above: gunicorn's master and its workers

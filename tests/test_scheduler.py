@@ -8,7 +8,7 @@ from app.scheduler import build, jobs
 
 
 def test_one_list_of_jobs_with_their_triggers(app):
-    assert [j.id for j in jobs()] == ["scan-alerts", "daily-digest", "computed-indicators"]
+    assert [j.id for j in jobs()] == ["scan-alerts", "daily-digest", "computed-indicators", "heartbeat"]
     scheduler = build(app, BackgroundScheduler)
     digest = scheduler.get_job("daily-digest")
     fire = digest.trigger.get_next_fire_time(None, datetime(2026, 11, 19, 20, 0, tzinfo=UTC))  # 03:00 in Vietnam

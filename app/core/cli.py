@@ -217,7 +217,8 @@ def prepare_command(command: click.Command) -> None:
         for sub in command.commands.values():
             prepare_command(sub)
         return
-    if not any(isinstance(param, DatabaseCheck) for param in command.params):
+    if getattr(command, "needs_database", True) and not any(isinstance(param, DatabaseCheck)
+                                                            for param in command.params):
         command.params.insert(0, DatabaseCheck())
     for param in command.params:
         if isinstance(param, click.Option) and param.metavar is None and not param.is_flag:

@@ -64,4 +64,4 @@ def test_sign_in_is_audited(db, auth, officer):
 
 def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200 and response.get_json()["database"] == "ok"
