@@ -62,7 +62,7 @@ def last_change(obj) -> tuple[str | None, datetime | None]:
         .order_by(AuditEntry.id.desc()).limit(1))
     if entry is None:
         return None, None
-    return (entry.actor.full_name if entry.actor is not None else "hệ thống"), entry.at
+    return (entry.actor_name or entry.actor_username or "hệ thống"), entry.at
 
 
 def _versioned(obj) -> bool:
