@@ -57,6 +57,18 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
+    # Server-side sessions (app/auth/sessions.py), in seconds: ended after this long without a request, and this long
+    # after sign-in whatever happens; approving and signing a document need the password typed within REAUTH_MAX_AGE.
+    SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+    SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))
+    REAUTH_MAX_AGE = int(os.environ.get("REAUTH_MAX_AGE", str(15 * 60)))
+    # Failed sign-ins (app/auth/throttle.py), counted in the database over LOGIN_FAILURE_WINDOW seconds: an account
+    # with this many is locked, and so is a client address (a higher limit: one office may share an address).
+    LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", str(15 * 60)))
+    LOGIN_MAX_FAILURES_PER_USER = int(os.environ.get("LOGIN_MAX_FAILURES_PER_USER", "10"))
+    LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "50"))
+    # How many reverse proxies in front of gunicorn set X-Forwarded-For/-Proto (0: none; production: 1).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # One request (an upload of up to 60 portal files of a few hundred kB each) may not exceed this; larger is 413.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "32")) * 1024 * 1024
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Ninh Sơn")
@@ -94,8 +106,9 @@ class ProductionConfig(Config):
     """Behind an HTTPS reverse proxy: cookies only over HTTPS; a real SECRET_KEY is required to start."""
 
     PRODUCTION = True
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
 

@@ -6,6 +6,7 @@ import os
 
 from flask import Flask, render_template
 from sqlalchemy.exc import IntegrityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app.core.security import check_production_config
@@ -31,6 +32,10 @@ def create_app(config: object | str | None = None) -> Flask:
     check_production_config(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind the HTTPS reverse proxy: the client's address (sign-in throttling) and scheme come from its headers.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_blueprints(app)
@@ -51,12 +56,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.auth.models import User
+    from app.auth import guards
+    from app.core import headers
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+    guards.init_app(app)  # server-side sessions: checked before every request; the user loader trusts only them
+    headers.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
