@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_login import logout_user
 
 from app.auth import sessions
 from app.core.time import now_utc
@@ -20,12 +21,14 @@ def init_app(app: Flask) -> None:
 def check_session():
     """Find the request's session; a cookie whose session ended or expired is cleared and sent to /login."""
     g.user_session = None
+    g.pop("_login_user", None)  # Flask-Login's cache: decided afresh from this request's session
     if request.endpoint == "static" or "_user_id" not in session:
         return None
     now = now_utc()
     row, reason = sessions.find_open(session.get(SESSION_KEY), user_id=session.get("_user_id"), now=now)
     if row is None:
         db.session.commit()  # an idle or expired session is ended now
+        logout_user()
         session.clear()
         flash(sessions.message(reason), "warning")
         target = request.full_path.rstrip("?") if request.method == "GET" else None
