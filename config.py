@@ -57,9 +57,6 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
-    # Behind a reverse proxy: how many proxies in front append to X-Forwarded-For (0: none trusted, the client address
-    # is the socket's). The audit trail and anything else reading request.remote_addr get the client address.
-    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     # The audit trail's Excel export stops at this many rows (newest first).
     AUDIT_EXPORT_MAX_ROWS = int(os.environ.get("AUDIT_EXPORT_MAX_ROWS", "50000"))
     # Uploads (app/core/uploads.py): one request may not exceed MAX_UPLOAD_MB (refused by its Content-Length before
@@ -72,6 +69,18 @@ class Config:
     UPLOAD_MAX_XLSX_MB = float(os.environ.get("UPLOAD_MAX_XLSX_MB", "10"))
     UPLOAD_MAX_FILES = int(os.environ.get("UPLOAD_MAX_FILES", "60"))
     UPLOAD_MAX_ROWS = int(os.environ.get("UPLOAD_MAX_ROWS", "200000"))
+    # Server-side sessions (app/auth/sessions.py), in seconds: ended after this long without a request, and this long
+    # after sign-in whatever happens; approving and signing a document need the password typed within REAUTH_MAX_AGE.
+    SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+    SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))
+    REAUTH_MAX_AGE = int(os.environ.get("REAUTH_MAX_AGE", str(15 * 60)))
+    # Failed sign-ins (app/auth/throttle.py), counted in the database over LOGIN_FAILURE_WINDOW seconds: an account
+    # with this many is locked, and so is a client address (a higher limit: one office may share an address).
+    LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", str(15 * 60)))
+    LOGIN_MAX_FAILURES_PER_USER = int(os.environ.get("LOGIN_MAX_FAILURES_PER_USER", "10"))
+    LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "50"))
+    # How many reverse proxies in front of gunicorn set X-Forwarded-For/-Proto (0: none; production: 1).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Ninh Sơn")
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "ninhson766")
     # Score bands: label and lower bound as a share of the maximum points, highest first; the last is "red".
@@ -112,8 +121,9 @@ class ProductionConfig(Config):
     """Behind an HTTPS reverse proxy: cookies only over HTTPS; a real SECRET_KEY is required to start."""
 
     PRODUCTION = True
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
     REMEMBER_COOKIE_SAMESITE = "Lax"
     LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "1") == "1"
 

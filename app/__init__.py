@@ -7,6 +7,7 @@ import os
 from flask import Flask, render_template
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app.core import logs
@@ -36,11 +37,10 @@ def create_app(config: object | str | None = None) -> Flask:
     check_production_config(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    if app.config.get("PROXY_FIX_X_FOR"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        # request.remote_addr becomes the client's address as the trusted proxies report it
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind the HTTPS reverse proxy: the client's address (sign-in throttling) and scheme come from its headers.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.url_map.converters["int"] = IdConverter
     install_request_class(app)  # form fields and query strings arrive in NFC
     register_extensions(app)
@@ -71,15 +71,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.localize_callback = _translate
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.auth.models import User
+    from app.auth import guards
+    from app.core import headers
 
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        if user is None or not user.is_active:
-            return None
-        logs.remember_user(user=user)
-        return user
+    guards.init_app(app)  # server-side sessions: checked before every request; the user loader trusts only them
+    headers.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

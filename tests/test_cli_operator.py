@@ -77,7 +77,7 @@ def test_setup_is_one_transaction(runner, db):
     result = runner.invoke(args=SETUP, env={"SETUP_ADMIN_PASSWORD": "ngắn"})
 
     assert result.exit_code == 1
-    assert "Mật khẩu phải có ít nhất 8 ký tự" in result.output
+    assert "Mật khẩu phải có ít nhất 10 ký tự" in result.output
     assert count(db, Unit) == 0 and count(db, User) == 0  # the unit was rolled back with the refused admin
 
 

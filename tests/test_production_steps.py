@@ -145,19 +145,23 @@ def test_readme_production_steps_serve_and_sign_in(production_database, tmp_path
         status, _, _ = request(port, "POST", "/login", form=form, cookies={"session": session})
         assert status == 401  # a wrong password is refused: the successful sign-in below proves something
 
-        form["password"], form["remember"] = ADMIN_PASSWORD, "y"
+        form["password"] = ADMIN_PASSWORD
         status, headers, _ = request(port, "POST", "/login", form=form, cookies={"session": session})
         assert status == 302 and headers["Location"] in ("/", f"http://127.0.0.1:{port}/")
         cookies = set_cookies(headers)
         session, attributes = cookies["session"]
-        assert "secure" in attributes
-        remember, attributes = cookies["remember_token"]
         assert {"secure", "httponly", "samesite=lax"} <= attributes
+        assert "remember_token" not in cookies  # no remember-me: sessions end on the server (idle, absolute timeouts)
 
-        status, _, page = request(port, "GET", "/", cookies={"session": session})
+        status, headers, page = request(port, "GET", "/", cookies={"session": session})
         assert status == 200 and "Quản trị hệ thống" in page
-        status, _, _ = request(port, "GET", "/admin/units", cookies={"remember_token": remember})
-        assert status == 200  # the remember cookie alone signs in again
+        assert headers["Strict-Transport-Security"].startswith("max-age=") and headers["Cache-Control"] == "no-store"
+        session = set_cookies(headers).get("session", (session,))[0]  # the page's new CSRF token is in the session
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        status, _, _ = request(port, "POST", "/logout", form={"csrf_token": token}, cookies={"session": session})
+        assert status == 302
+        status, _, _ = request(port, "GET", "/admin/units", cookies={"session": session})
+        assert status == 302  # the cookie as it was before sign-out no longer works
         # One JSON line per request on gunicorn's stdout (app/core/logs.py), none from gunicorn's own access log.
         requests = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith('{"time"')]
         assert any(r["path"] == "/" and r["status"] == 200 and r["user"] == "admin" for r in requests), requests

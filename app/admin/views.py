@@ -11,6 +11,7 @@ from app.core.errors import DomainError
 from app.core.forms import FAILED, choices, commit_or_show
 from app.core.params import arg_id
 from app.core.permissions import require_unit_visible, roles_required
+from app.core.time import now_utc
 from app.extensions import db
 from app.org import services as org
 from app.org.forms import UnitForm
@@ -91,6 +92,7 @@ def user_form(user_id: int | None = None):
         form.username.render_kw = {"readonly": True}
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data)
+        now = now_utc()
 
         def save() -> User:
             if person is None:
@@ -101,13 +103,13 @@ def user_form(user_id: int | None = None):
                     title=form.title.data or "", password=form.password.data, email=form.email.data,
                     actor=current_user)
                 if not form.is_active.data:
-                    users.deactivate(created, actor=current_user)
+                    users.deactivate(created, actor=current_user, now=now)
                 return created
             users.update_user(person, full_name=form.full_name.data, title=form.title.data or "", unit=unit,
                               role=form.role.data, is_active=form.is_active.data, email=form.email.data,
-                              actor=current_user)
+                              actor=current_user, now=now)
             if form.password.data:
-                users.set_password(person, form.password.data, actor=current_user)
+                users.set_password(person, form.password.data, actor=current_user, now=now)
             return person
 
         saved = commit_or_show(form, save)

@@ -33,7 +33,7 @@ def set_source(source: str) -> None:
 def _origin() -> tuple[str, str | None, str | None]:
     """(source, client address, user agent) of the code that is writing the entry.
 
-    In a request the address is `request.remote_addr`, which the proxy handling of the app (PROXY_FIX_X_FOR) has
+    In a request the address is `request.remote_addr`, which the proxy handling of the app (TRUSTED_PROXIES) has
     already taken from X-Forwarded-For when the app sits behind a trusted proxy; never the header itself.
     """
     if has_request_context():

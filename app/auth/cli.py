@@ -1,4 +1,4 @@
-"""`flask users create|set-password|deactivate|list`."""
+"""`flask users create|set-password|deactivate|unlock|list`."""
 
 import click
 import sqlalchemy as sa
@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from app.auth import services
 from app.auth.models import ROLES, User
 from app.core.errors import DomainError
+from app.core.time import now_utc
 from app.extensions import db
 from app.org.services import find_unit_by_code
 
@@ -57,7 +58,7 @@ def create(username, full_name, unit_code, role, title, email, password):
 @with_appcontext
 def set_password(username, password):
     user = _get(username)
-    _commit_or_fail(lambda: services.set_password(user, password))
+    _commit_or_fail(lambda: services.set_password(user, password, now=now_utc()))
     click.echo(f"Đã đổi mật khẩu của {user.username}.")
 
 
@@ -69,8 +70,18 @@ def deactivate(username):
     if not user.is_active:
         click.echo(f"Tài khoản {user.username} đã bị vô hiệu hóa từ trước.")
         return
-    _commit_or_fail(lambda: services.deactivate(user))
+    _commit_or_fail(lambda: services.deactivate(user, now=now_utc()))
     click.echo(f"Đã vô hiệu hóa tài khoản {user.username} ({user.full_name}).")
+
+
+@users.command("unlock", help="Mở khóa đăng nhập (xóa các lần đăng nhập sai đang đếm) của một tài khoản.")
+@click.argument("username")
+@with_appcontext
+def unlock(username):
+    from app.auth import throttle
+
+    removed = _commit_or_fail(lambda: throttle.clear(username))
+    click.echo(f"Đã mở khóa đăng nhập của «{throttle.normalise(username)}» (xóa {removed} lần đăng nhập sai).")
 
 
 @users.command("list", help="Liệt kê tài khoản.")

@@ -9,7 +9,13 @@ from app.core.forms import Form, choices
 class LoginForm(Form):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(_l("Nhập tên đăng nhập."))])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Nhập mật khẩu."))])
-    remember = BooleanField(_l("Ghi nhớ đăng nhập"))
+
+
+class ReauthForm(Form):
+    """Type the password again before approving or signing."""
+
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Nhập mật khẩu."))],
+                             render_kw={"autocomplete": "current-password", "autofocus": True})
 
 
 class UserForm(Form):
@@ -20,7 +26,8 @@ class UserForm(Form):
     unit_id = SelectField("Đơn vị", coerce=int)
     role = SelectField("Vai trò")
     is_active = BooleanField("Đang hoạt động", default=True)
-    password = PasswordField("Mật khẩu (để trống nếu không đổi)", validators=[Optional(), Length(min=8, message="Mật khẩu phải có ít nhất 8 ký tự.")])
+    # The policy (length, common passwords, the username) is app.auth.passwords, checked by the services.
+    password = PasswordField("Mật khẩu (để trống nếu không đổi)", validators=[Optional()])
     confirm = PasswordField("Nhập lại mật khẩu", validators=[EqualTo("password", "Hai mật khẩu không khớp.")])
 
 
@@ -32,7 +39,7 @@ class ProfileForm(Form):
     alert_email = RadioField("Nhận cảnh báo qua thư điện tử", choices=choices(ALERT_EMAIL.items()), default="digest")
     current_password = PasswordField("Mật khẩu hiện tại", validators=[Optional()],
                                      render_kw={"autocomplete": "current-password"})
-    password = PasswordField("Mật khẩu mới (để trống nếu không đổi)", validators=[Optional(), Length(min=8, message="Mật khẩu phải có ít nhất 8 ký tự.")],
+    password = PasswordField("Mật khẩu mới (để trống nếu không đổi)", validators=[Optional()],
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Nhập lại mật khẩu mới", validators=[EqualTo("password", "Hai mật khẩu không khớp.")],
                             render_kw={"autocomplete": "new-password"})

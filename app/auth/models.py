@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import passwords
 from app.core.time import now_utc
 from app.core.types import UTCDateTime
 from app.extensions import db
@@ -60,11 +59,10 @@ class User(UserMixin, db.Model):
         return str(self.id)
 
     def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return passwords.verify(self.password_hash, password)
 
     @property
     def role_label(self) -> str:
@@ -97,3 +95,45 @@ class User(UserMixin, db.Model):
 
     def can_see_user(self, other) -> bool:
         return other.id == self.id or self.can_see_unit(other.unit)
+
+
+class UserSession(db.Model):
+    """One sign-in: the browser's cookie holds a random token, this row its SHA-256. Checked at every request;
+    ended by sign-out, a password change, deactivation, or the idle and absolute timeouts."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (
+        sa.CheckConstraint("length(token_hash) = 64", name="token_hash_sha256"),
+        sa.CheckConstraint("ended_at IS NULL OR ended_at >= created_at", name="ended_after_created"),
+        sa.Index("ix_user_session_open", "user_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The last time the password was typed in this session (sign-in or /reauth): approving and signing need it recent.
+    authenticated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    ip: Mapped[str] = mapped_column(sa.String(45), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
+
+    user = relationship("User")
+
+
+class LoginFailure(db.Model):
+    """One failed sign-in (or re-authentication), counted per normalised username and per client address over a
+    window: the counts live in the database, so every gunicorn worker sees the same ones. Old rows are pruned."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        sa.Index("ix_login_failure_username_at", "username", "at"),
+        sa.Index("ix_login_failure_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    username: Mapped[str] = mapped_column(sa.String(60))
+    address: Mapped[str] = mapped_column(sa.String(45))

@@ -8,22 +8,24 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.audit.services import record
+from app.auth import sessions, throttle
 from app.auth.models import ALERT_EMAIL, ROLES, User
+from app.auth.passwords import password_problem, verify
 from app.core.errors import DomainError
 from app.extensions import db
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 8
 
 
 def find_user(username: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise DomainError(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", "password")
+def _check_password(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem:
+        raise DomainError(problem, "password")
 
 
 def user_snapshot(user: User) -> dict:
@@ -50,7 +52,7 @@ def create_user(*, username: str, full_name: str, unit, role: str = "officer", t
         raise DomainError("Cần chọn đơn vị công tác.", "unit_id")
     if actor is not None and not actor.can_administer(unit):
         raise DomainError("Bạn không có quyền tạo tài khoản cho đơn vị này.", "unit_id")
-    _check_password(password)
+    _check_password(password, username)
     user = User(username=username, full_name=full_name.strip(), unit=unit, role=role, title=title.strip(),
                 email=(email or "").strip() or None)
     user.set_password(password)
@@ -61,7 +63,7 @@ def create_user(*, username: str, full_name: str, unit, role: str = "officer", t
 
 
 def update_user(user: User, *, full_name: str, title: str, unit, role: str, is_active: bool,
-                email: str | None = None, actor=None) -> User:
+                email: str | None = None, actor=None, now: datetime) -> User:
     """Edit an account's profile, role, unit and active flag."""
     if not full_name.strip():
         raise DomainError("Họ và tên không được để trống.", "full_name")
@@ -74,15 +76,20 @@ def update_user(user: User, *, full_name: str, title: str, unit, role: str, is_a
     before = user_snapshot(user)
     user.full_name, user.title, user.unit, user.role = full_name.strip(), title.strip(), unit, role
     user.is_active, user.email = is_active, (email or "").strip() or None
+    if before["is_active"] and not is_active:
+        sessions.end_all(user, now=now, reason=sessions.DEACTIVATED)
     db.session.flush()
     record(actor, "user.update", user, before=before, after=user_snapshot(user))
     return user
 
 
-def set_password(user: User, password: str, actor=None) -> None:
-    """Replace a user's password (hashed)."""
-    _check_password(password)
+def set_password(user: User, password: str, actor=None, *, now: datetime, keep=None) -> None:
+    """Replace a user's password (hashed): every session of the user ends (but `keep`, the user's own current one
+    when they change it themselves) and the account's failed sign-ins are forgotten."""
+    _check_password(password, user.username)
     user.set_password(password)
+    sessions.end_all(user, now=now, reason=sessions.PASSWORD, keep=keep)
+    throttle.clear(user.username)
     record(actor, "user.set_password", user)
 
 
@@ -103,29 +110,33 @@ def update_profile(user: User, *, email: str | None, alert_email: str, actor) ->
     return user
 
 
-def change_own_password(user: User, *, current_password: str, new_password: str) -> None:
-    """A signed-in user replaces their password; the current one must be given."""
+def change_own_password(user: User, *, current_password: str, new_password: str, now: datetime,
+                        current_session=None) -> None:
+    """A signed-in user replaces their password; the current one must be given. Their other sessions end."""
     if not user.check_password(current_password or ""):
         raise DomainError("Mật khẩu hiện tại không đúng.", "current_password")
-    set_password(user, new_password or "", actor=user)
+    set_password(user, new_password or "", actor=user, now=now, keep=current_session)
+    if current_session is not None:
+        sessions.reauthenticated(current_session, now=now)
 
 
-def deactivate(user: User, actor=None) -> None:
-    """Disable sign-in; the officer's history stays."""
+def deactivate(user: User, actor=None, *, now: datetime) -> None:
+    """Disable sign-in and end the user's open sessions; the officer's history stays."""
     before = user_snapshot(user)
     user.is_active = False
+    sessions.end_all(user, now=now, reason=sessions.DEACTIVATED)
     record(actor, "user.deactivate", user, before=before, after=user_snapshot(user))
 
 
 def authenticate(username: str, password: str, *, now: datetime) -> User | None:
-    """The active user with these credentials, else None; the attempt is audited (the caller commits)."""
+    """The active user with these credentials, else None; a success is audited (the caller commits; failures are
+    counted by app.auth.throttle). The password hash runs whether or not the account exists or is active, so the
+    time taken does not tell."""
     user = find_user(username or "")
-    ok = user is not None and user.is_active and user.check_password(password or "")
+    ok = verify(user.password_hash if user is not None else None, password or "") and user.is_active
     if ok:
         user.last_login_at = now
         record(user, "auth.login", user)
-    else:
-        record(None, "auth.login_failed", user, after={"username": (username or "")[:60]}, object_type="user")
     return user if ok else None
 
 

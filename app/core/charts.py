@@ -45,6 +45,24 @@ _MAX_X_TICKS = 12
 _FONT = 8.0  # tick/legend font size in points
 _ROTATION = 40
 _ID_RE = re.compile(r'(\bid="|xlink:href="#|href="#|url\(#)([^")]+)')
+_STYLE_RE = re.compile(r'<([\w:]+)([^<>]*?)\sstyle="([^"]*)"([^<>]*)>')
+
+
+def _presentation(match: re.Match) -> str:
+    """`<path style="fill: #fff; stroke-width: 0.8"/>` → `<path fill="#fff" stroke-width="0.8"/>`: the page's
+    Content-Security-Policy (style-src 'self') ignores inline style attributes, SVG presentation attributes are
+    markup. A declaration overrides an attribute of the same name, as the style did."""
+    tag, before, style, after = match.groups()
+    declared = {}
+    for declaration in style.split(";"):
+        name, _, value = declaration.partition(":")
+        if name.strip() and value.strip():
+            declared[name.strip()] = value.strip()
+    rest = re.sub(r'\s([\w:-]+)="[^"]*"', lambda a: "" if a.group(1) in declared else a.group(0), before + after)
+    tail = "/" if rest.endswith("/") else ""
+    rest = rest[:-1] if tail else rest
+    attrs = "".join(f' {name}="{value}"' for name, value in declared.items())
+    return f"<{tag}{rest}{attrs}{tail}>"
 
 
 _CACHE: OrderedDict[tuple, str] = OrderedDict()
@@ -127,6 +145,7 @@ def _finish(svg: str, title: str, responsive: bool) -> str:
     svg = svg[svg.index("<svg"):]
     # matplotlib's global "*{...}" style would leak into the host page: use inherited attributes instead.
     svg = re.sub(r"\s*<defs>\s*<style[^>]*>.*?</style>\s*</defs>", "", svg, count=1, flags=re.S)
+    svg = _STYLE_RE.sub(_presentation, svg)
     # Ids are hashed from content only: prefix them per chart so several charts can share one page.
     prefix = "c" + hashlib.sha1(svg.encode()).hexdigest()[:8] + "-"
     svg = _ID_RE.sub(lambda m: m.group(1) + prefix + m.group(2), svg)

@@ -7,6 +7,7 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from app.auth.guards import reauth_redirect
 from app.core.errors import DomainError, NotFound
 from app.core.forms import FAILED, choices, commit_or_show
 from app.core.time import now_utc, to_vn
@@ -116,6 +117,10 @@ def save_texts(document_id: int):
 @login_required
 def act(document_id: int, step: str):
     doc = _document(document_id)
+    if step in ("approve", "sign"):  # a decision in the user's name: the password typed within REAUTH_MAX_AGE
+        again = reauth_redirect(url_for(".detail", document_id=doc.id))
+        if again is not None:
+            return again
     form = ActionForm()
     if not form.validate_on_submit():
         return _detail(doc, action_form=form, status=422)

@@ -23,7 +23,7 @@ def unit_form(**overrides):
 def user_form(**overrides):
     return {"username": "thunt", "full_name": "Nguyễn Thị Thu", "title": "Chuyên viên", "email": "",
             "unit_id": find_unit_by_code("NS.VP").id, "role": "officer", "is_active": "y",
-            "password": "mat-khau-dai", "confirm": "mat-khau-dai"} | overrides
+            "password": "mat-khau-dai-hon", "confirm": "mat-khau-dai-hon"} | overrides
 
 
 def test_admin_creates_a_unit(admin, client, db):
@@ -98,13 +98,13 @@ def test_the_service_refuses_moves_outside_the_admins_tree(admin, db, target):
 def test_admin_creates_an_account_that_can_sign_in(admin, client, db):
     assert client.post("/admin/users/new", data=user_form()).status_code == 302
     client.post("/logout")
-    assert client.post("/login", data={"username": "thunt", "password": "mat-khau-dai"}).status_code == 302
+    assert client.post("/login", data={"username": "thunt", "password": "mat-khau-dai-hon"}).status_code == 302
 
 
 @pytest.mark.parametrize(("data", "message"), [
     ({"username": "yenntk"}, "Tên đăng nhập «yenntk» đã tồn tại"),
     ({"username": "Thu Nguyen"}, "chữ thường không dấu"),
-    ({"password": "ngan", "confirm": "ngan"}, "ít nhất 8 ký tự"),
+    ({"password": "ngan", "confirm": "ngan"}, "ít nhất 10 ký tự"),
     ({"confirm": "khac-hoan-toan"}, "Hai mật khẩu không khớp"),
     ({"password": "", "confirm": ""}, "Nhập mật khẩu cho tài khoản mới"),
     ({"email": "khong-phai-thu"}, "Địa chỉ thư không hợp lệ"),

@@ -195,7 +195,7 @@ def test_the_user_agent_is_truncated_and_a_trusted_proxy_gives_the_client_addres
 
     proxied = create_app(type("Proxied", (TestConfig,), {
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "SIGNING_DIR": app.config["SIGNING_DIR"],
-        "PROXY_FIX_X_FOR": 1}))
+        "TRUSTED_PROXIES": 1}))
     proxied.test_client().post("/login", data={"username": "yenntk", "password": PASSWORD},
                                headers={"User-Agent": "A" * 400, "X-Forwarded-For": "198.51.100.9"},
                                environ_base={"REMOTE_ADDR": "127.0.0.1"})

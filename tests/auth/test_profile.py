@@ -85,7 +85,7 @@ def test_a_wrong_current_password_refuses_everything(demo, client, auth, db, cur
 @pytest.mark.parametrize(("changes", "message"), [
     ({"email": "khong-phai-thu"}, "Địa chỉ thư không hợp lệ."),
     ({"alert_email": "sms"}, "Lựa chọn không hợp lệ."),
-    ({"current_password": PASSWORD, "password": "ngan", "confirm": "ngan"}, "ít nhất 8 ký tự"),
+    ({"current_password": PASSWORD, "password": "ngan", "confirm": "ngan"}, "ít nhất 10 ký tự"),
     ({"current_password": PASSWORD, "password": "mat-khau-moi-766", "confirm": "khac-hoan-toan"}, "không khớp"),
 ])
 def test_bad_input_is_refused_with_a_message(demo, client, auth, db, changes, message):

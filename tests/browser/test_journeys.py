@@ -182,7 +182,6 @@ def test_a_page_in_english_from_the_language_switch_and_kept_on_the_account(page
     other.close()
 
 
-@pytest.mark.skip(reason="bật khi gộp nhánh i15-sessions")
 def test_an_idle_session_expires_and_the_next_click_goes_back_to_sign_in(page, live_server, monkeypatch):
     monkeypatch.setitem(live_server.app.config, "SESSION_IDLE_TIMEOUT", 2)
     sign_in(page, "yenntk")

@@ -245,7 +245,7 @@ def test_a_bad_row_is_reported_with_row_column_and_value_and_nothing_is_written(
 def test_an_inactive_officer_is_refused(demo, db):
     from app.auth.services import deactivate, find_user
 
-    deactivate(find_user("hatlt"))
+    deactivate(find_user("hatlt"), now=NOW)
     db.session.commit()
     report = run(csv_file(ROWS[0]))
     (error,) = errors_of(report)
