@@ -104,8 +104,20 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         return render_template("errors/error.html", code=409), 409
 
+    def domain_refusal(error):
+        """A service said the object is outside the user's scope (404, like a missing one) or off limits (403)."""
+        from app.core.errors import NotFound
+
+        db.session.rollback()
+        code = 404 if isinstance(error, NotFound) else 403
+        return render_template("errors/error.html", code=code), code
+
     for code in (400, 401, 403, 404, 405, 413, 500):
         app.errorhandler(code)(render_error)
+    from app.core.errors import Forbidden, NotFound
+
+    app.errorhandler(NotFound)(domain_refusal)
+    app.errorhandler(Forbidden)(domain_refusal)
     app.errorhandler(IntegrityError)(conflict)
 
 

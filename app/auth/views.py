@@ -1,27 +1,16 @@
 """Sign-in and sign-out."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.audit.services import record
 from app.auth.forms import LoginForm
 from app.auth.services import authenticate
+from app.core.params import safe_next  # the one check of a `next` address (kept importable here)
 from app.core.time import now_utc
 from app.extensions import db
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only local paths are followed after sign-in (no open redirect)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

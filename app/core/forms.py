@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from app.core.errors import DomainError
+from app.core.errors import DomainError, Forbidden, NotFound
 
 _VI = {
     "This field is required.": "Trường này là bắt buộc.",
@@ -87,6 +87,9 @@ def commit_or_show(form, action, conflict: str = CONFLICT):
         result = action()
         db.session.commit()
         return result
+    except (NotFound, Forbidden):  # access, not input: answered 404 / 403 by the app, never as a form error
+        db.session.rollback()
+        raise
     except DomainError as exc:
         db.session.rollback()
         show_error(form, exc)
