@@ -273,11 +273,11 @@ def answer(response, path: str) -> str:
     return str(response.status_code)
 
 
-def cases(world, key: str, method: str):
+def cases(world, key: str, method: str, table: dict):
     """(caller label, client, path, expected) for every caller × tree of one table cell."""
     app, values = world["app"], world["values"]
     rule, _methods = route_keys(app)[key]
-    own_codes, other_codes = parse(TABLE[key][method])
+    own_codes, other_codes = parse(table[key][method])
     own_path = fill(app, rule, rule.endpoint, values["own"])
     sib_path = fill(app, rule, rule.endpoint, values["sibling"])
     clients = world["clients"]
@@ -299,10 +299,10 @@ def send(client, method: str, path: str):
     return client.get(path) if method == "GET" else client.post(path, data={})
 
 
-def observe(world, key: str, method: str) -> list[tuple[str, str, str, str]]:
+def observe(world, key: str, method: str, table: dict = TABLE) -> list[tuple[str, str, str, str]]:
     """(caller, path, expected, got) for every case of one cell; refused POSTs must not change the database."""
     app = world["app"]
-    todo = cases(world, key, method)
+    todo = cases(world, key, method, table)
     if key == "auth.logout":  # signing out ends the session: fresh clients, signed in for this route only
         fresh = {id(c): _signed_in(app, u) for u, c in world["clients"].items() if u is not None}
         todo = [(who, fresh.get(id(c), c), path, code) for who, c, path, code in todo]
@@ -316,13 +316,52 @@ def observe(world, key: str, method: str) -> list[tuple[str, str, str, str]]:
     return seen
 
 
-def test_every_route_has_a_row_and_every_row_a_route(world):
-    """A new route without its row fails here; so does a row (or a method) whose route is gone."""
-    routes = route_keys(world["app"])
-    assert sorted(set(routes) - set(TABLE)) == [], "routes without a row in TABLE"
-    assert sorted(set(TABLE) - set(routes)) == [], "rows of TABLE naming no route"
-    for key, (_rule, methods) in routes.items():
-        assert sorted(TABLE[key]) == methods, f"{key}: the row's methods differ from the route's"
+def table_gaps(app, table: dict) -> list[str]:
+    """What the table and the URL map disagree on: routes (or methods) without a line, lines naming none."""
+    routes = route_keys(app)
+    gaps = [f"no line for {key} {m}" for key, (_rule, methods) in routes.items() for m in methods
+            if m not in table.get(key, {})]
+    gaps += [f"a line for {key} {m}, which is no route" for key, cells in table.items() for m in cells
+             if key not in routes or m not in routes[key][1]]
+    return sorted(gaps)
+
+
+def test_every_route_has_a_line_and_every_line_a_route(world):
+    """A new route without its line fails here; so does a line (or a method) whose route is gone."""
+    assert table_gaps(world["app"], TABLE) == []
+
+
+def test_a_new_route_without_its_line_is_caught(world):
+    from flask import Flask
+
+    app = Flask("probe")
+    app.url_map = world["app"].url_map.__class__()
+    for rule in world["app"].url_map.iter_rules():
+        app.url_map.add(rule.empty())
+    app.add_url_rule("/audit/<int:entry_id>", "audit.entry", lambda entry_id: "", methods=["GET", "POST"])
+    assert table_gaps(app, TABLE) == ["no line for audit.entry GET", "no line for audit.entry POST"]
+    stale = {**TABLE, "gone.page": {"GET": "L 200 200 200 200 200 | ="}}
+    assert table_gaps(world["app"], stale) == ["a line for gone.page GET, which is no route"]
+
+
+def test_a_wrong_line_fails(world):
+    """The matrix can fail: a line saying an officer may open another district's dossier is refuted."""
+    wrong = {**TABLE, "dossiers.detail": {"GET": "L 200 404 200 200 200 | 200 404 404 404"}}
+    seen = [(who, code, got) for who, _path, code, got in observe(world, "dossiers.detail", "GET", wrong)
+            if code != got]
+    assert ("officer yenntk on other", "200", "404") in seen
+
+
+def test_a_token_reads_only_its_own_tree(world):
+    """/api/v1 takes a unit's token, never a session: another district's dossier answers 404 like a missing one."""
+    own, sibling = world["values"]["own"], world["values"]["sibling"]
+    client = world["clients"][None]
+    for mine, other in ((own, sibling), (sibling, own)):
+        headers = {"Authorization": f"Bearer {mine['api_token']}"}
+        assert client.get(f"/api/v1/dossiers/{mine['code']}", headers=headers).status_code == 200
+        response = client.get(f"/api/v1/dossiers/{other['code']}", headers=headers)
+        assert response.status_code == 404 and response.mimetype == "application/problem+json"
+        assert client.get("/api/v1/dossiers/KHONG-CO", headers=headers).status_code == 404
 
 
 @pytest.mark.parametrize("key", sorted(TABLE))
@@ -330,3 +369,20 @@ def test_route_answers_every_role_as_the_table_says(world, key):
     wrong = [f"{method} {path} as {who}: expected {code}, got {got}"
              for method in sorted(TABLE[key]) for who, path, code, got in observe(world, key, method) if code != got]
     assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("/dossiers/?bucket=open_late", "/dossiers/?bucket=open_late"),
+    ("https://evil.example/", "/alerts/"),
+    ("//evil.example/", "/alerts/"),
+    ("/\\evil.example", "/alerts/"),
+    ("/\t/evil.example", "/alerts/"),
+    ("/%09/evil.example", "/alerts/"),
+    ("/%2F/evil.example", "/alerts/"),
+    ("javascript:alert(1)", "/alerts/"),
+])
+def test_acknowledging_an_alert_follows_next_as_strictly_as_sign_in(world, target, expected):
+    """One check (app.core.params.safe_next) for every `next` the app follows."""
+    alert_id = world["values"]["own"]["alert_id"]
+    response = world["clients"][OWN_USERS["officer"]].post(f"/alerts/{alert_id}/ack", data={"next": target})
+    assert response.status_code == 302 and response.headers["Location"] == expected
