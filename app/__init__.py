@@ -144,6 +144,14 @@ def register_errorhandlers(app: Flask) -> None:
         db.session.rollback()
         return render_template("errors/error.html", code=409), 409
 
+    def domain_refusal(error):
+        """A service said the object is outside the user's scope (404, like a missing one) or off limits (403)."""
+        from app.core.errors import NotFound
+
+        db.session.rollback()
+        code = 404 if isinstance(error, NotFound) else 403
+        return render_template("errors/error.html", code=code), code
+
     def stale(error):
         """An edit met a newer version of the record (a real race past the form's check): who changed it, never a
         500 and never a silent overwrite."""
@@ -162,6 +170,10 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in (400, 401, 403, 404, 405, 413, 500, 503):
         app.errorhandler(code)(render_error)
+    from app.core.errors import Forbidden, NotFound
+
+    app.errorhandler(NotFound)(domain_refusal)
+    app.errorhandler(Forbidden)(domain_refusal)
     app.errorhandler(IntegrityError)(conflict)
     app.errorhandler(OperationalError)(database_unavailable)
     app.errorhandler(InterfaceError)(database_unavailable)

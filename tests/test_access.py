@@ -35,26 +35,27 @@ PAGES = [
     "/scores/ranks/{unit:NT}", "/documents/", "/documents/verify",
 ]
 
-# expected status per user, in the order of PAGES
+# expected status per user, in the order of PAGES: 404 for an object outside the user's tree (exactly as for a
+# missing one), 403 for a page of a role the user does not have or an action they may not take
 EXPECTED = {
     # officer of Văn phòng: own unit (and the one-stop office below it), not the police or communes; the district
     # scorecard because the district's plan binds her; no overview (chair, head and admin only)
-    "yenntk": [200, 200, 200, 200, 403, 200, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403,
-               403, 200, 200, 403, 403, 200, 200],
+    "yenntk": [200, 200, 200, 200, 404, 200, 404, 404, 200, 404, 200, 403, 403, 403, 403, 403,
+               403, 200, 200, 404, 404, 200, 200],
     # police officer: only Công an huyện
-    "hungtv": [200, 200, 200, 200, 403, 403, 200, 403, 403, 200, 200, 403, 403, 403, 403, 403,
-               403, 200, 200, 403, 403, 200, 200],
+    "hungtv": [200, 200, 200, 200, 404, 404, 200, 404, 404, 200, 200, 403, 403, 403, 403, 403,
+               403, 200, 200, 404, 404, 200, 200],
     # commune chair (head): own commune only, the district plan still binds them
-    "binhnv": [200, 200, 200, 200, 403, 403, 403, 200, 403, 403, 200, 403, 403, 403, 403, 403,
-               200, 200, 200, 403, 403, 200, 200],
+    "binhnv": [200, 200, 200, 200, 404, 404, 404, 200, 404, 404, 200, 403, 403, 403, 403, 403,
+               200, 200, 200, 404, 404, 200, 200],
     # head of Văn phòng: own unit tree, cannot reassign (chair's duty)
-    "phuclv": [200, 200, 200, 200, 403, 200, 403, 403, 200, 403, 200, 403, 403, 403, 403, 403,
-               200, 200, 200, 403, 403, 200, 200],
+    "phuclv": [200, 200, 200, 200, 404, 200, 404, 404, 200, 404, 200, 403, 403, 403, 403, 403,
+               200, 200, 200, 404, 404, 200, 200],
     # district chair: everything in the district, reassigns, no admin pages; not the province's ranks page
     "hungdv": [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403,
-               200, 200, 200, 200, 403, 200, 200],
+               200, 200, 200, 200, 404, 200, 200],
     # district admin: everything in the district, but not the national catalog (the operator's)
-    "admin": [200] * 15 + [403] + [200, 200, 200, 200, 403, 200, 200],
+    "admin": [200] * 15 + [403] + [200, 200, 200, 200, 404, 200, 200],
     # province admin (operator): everything, the catalog included
     "quantri": [200] * 23,
 }

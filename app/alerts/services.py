@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.alerts.models import INFO_KINDS, Alert
-from app.core.errors import DomainError
+from app.core.errors import NotFound
 from app.extensions import db
 
 COLUMNS = ("kind", "subject_type", "subject_key", "recipient_id", "unit_id", "dossier_id", "message", "link",
@@ -93,10 +93,18 @@ def unread_count(user) -> int:
         Alert.recipient_id == user.id, Alert.resolved_at.is_(None), Alert.acknowledged_at.is_(None))) or 0
 
 
+def get_for(user, alert_id: int) -> Alert:
+    """One of the user's own alerts, else NotFound: another person's alert answers like a missing one."""
+    alert = db.session.get(Alert, alert_id)
+    if alert is None or alert.recipient_id != user.id:
+        raise NotFound("Không tìm thấy cảnh báo.")
+    return alert
+
+
 def acknowledge(alert: Alert, user, *, now: datetime) -> None:
     """The recipient has seen the alert (it stays open until its cause is resolved)."""
     if alert.recipient_id != user.id:
-        raise DomainError("Chỉ người nhận mới xác nhận được cảnh báo này.")
+        raise NotFound("Không tìm thấy cảnh báo.")
     before = {"acknowledged_at": alert.acknowledged_at, "resolved_at": alert.resolved_at}
     if alert.acknowledged_at is None:
         alert.acknowledged_at = now

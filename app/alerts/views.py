@@ -1,12 +1,10 @@
 """The user's alerts and acknowledging them."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.alerts import services
-from app.alerts.models import Alert
-from app.auth.views import safe_next
-from app.core.errors import DomainError
+from app.core.params import safe_next
 from app.core.time import now_utc
 from app.extensions import db
 
@@ -24,13 +22,8 @@ def index():
 @bp.route("/<int:alert_id>/ack", methods=["POST"])
 @login_required
 def acknowledge(alert_id: int):
-    alert = db.session.get(Alert, alert_id)
-    if alert is None:
-        abort(404)
-    try:
-        services.acknowledge(alert, current_user, now=now_utc())
-    except DomainError:
-        abort(403)
+    alert = services.get_for(current_user, alert_id)
+    services.acknowledge(alert, current_user, now=now_utc())
     db.session.commit()
     flash("Đã xác nhận cảnh báo.", "success")
     return redirect(safe_next(request.form.get("next")) or url_for(".index"))

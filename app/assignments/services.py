@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.assignments.models import Assignment, Plan, assignment_performer
 from app.audit.services import record
 from app.auth.models import User
-from app.core.errors import DomainError, StaleEdit
+from app.core.errors import DomainError, NotFound, StaleEdit
 from app.core.locking import describes, ensure_version, last_change
 from app.extensions import db
 from app.indicators.models import Indicator, IndicatorGroup
@@ -55,6 +55,22 @@ def plans_visible_to(user) -> list[Plan]:
         plans += list(db.session.scalars(sa.select(Plan).where(Plan.issuing_unit_id.in_(below))
                                          .order_by(Plan.period_start.desc(), Plan.id.desc())))
     return plans
+
+
+def get_visible_plan(user, plan_id: int) -> Plan:
+    """A plan the user may read, else NotFound (another tree's plan answers like a missing one)."""
+    plan = next((p for p in plans_visible_to(user) if p.id == plan_id), None)
+    if plan is None:
+        raise NotFound("Không tìm thấy kế hoạch hoặc bạn không có quyền xem kế hoạch này.")
+    return plan
+
+
+def get_visible_assignment(user, assignment_id: int) -> Assignment:
+    """An assignment of a plan the user may read, else NotFound."""
+    a = db.session.get(Assignment, assignment_id)
+    if a is None or a.plan not in plans_visible_to(user):
+        raise NotFound("Không tìm thấy phân công hoặc bạn không có quyền xem phân công này.")
+    return a
 
 
 def current_plan_for(user) -> Plan | None:

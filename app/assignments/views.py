@@ -23,13 +23,10 @@ bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
 
 def _visible_plan(plan_id: int | None) -> Plan | None:
-    plans = services.plans_visible_to(current_user)
+    """The plan asked for (404 when the user may not read it), else the one in force for the user."""
     if plan_id is None:
         return services.current_plan_for(current_user)
-    plan = next((p for p in plans if p.id == plan_id), None)
-    if plan is None:
-        abort(403)
-    return plan
+    return services.get_visible_plan(current_user, plan_id)
 
 
 @bp.route("/")
@@ -56,12 +53,7 @@ def table():
 
 
 def _load_assignment(assignment_id: int) -> Assignment:
-    a = db.session.get(Assignment, assignment_id)
-    if a is None:
-        abort(404)
-    if a.plan not in services.plans_visible_to(current_user):
-        abort(403)
-    return a
+    return services.get_visible_assignment(current_user, assignment_id)
 
 
 @bp.route("/<int:assignment_id>/history")

@@ -11,7 +11,11 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    """The object does not exist or is outside the user's scope."""
+    """The object does not exist or is outside the user's scope: both answer 404, so ids cannot be enumerated."""
+
+
+class Forbidden(DomainError):
+    """The object is visible to the user but they may not do this (403)."""
 
 
 class StaleEdit(DomainError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from app.core.errors import DomainError, StaleEdit
+from app.core.errors import DomainError, Forbidden, NotFound, StaleEdit
 
 _VI = {
     "This field is required.": "Trường này là bắt buộc.",
@@ -92,6 +92,9 @@ def commit_or_show(form, action, conflict: str = CONFLICT):
         result = action()
         db.session.commit()
         return result
+    except (NotFound, Forbidden):  # access, not input: answered 404 / 403 by the app, never as a form error
+        db.session.rollback()
+        raise
     except StaleEdit as exc:
         db.session.rollback()
         form.stale = exc

@@ -12,6 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from app.core.errors import NotFound
 from app.extensions import db
 from app.org.models import Unit
 
@@ -71,6 +72,34 @@ def visible_unit_ids(user, *, today: date) -> set[int]:
         for scope in scopes:
             ids |= members_of(scope, units)
     return ids
+
+
+def get_visible_dossier(user, dossier_id: int, *, today: date):
+    """A dossier the user may see, else NotFound (another tree's dossier answers like a missing one)."""
+    from app.dossiers.models import Dossier
+
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or not can_see_dossier(user, dossier, today=today):
+        raise NotFound("Không tìm thấy hồ sơ hoặc bạn không có quyền xem hồ sơ này.")
+    return dossier
+
+
+def get_visible_claim(user, claim_id: int, *, today: date):
+    """A data-error claim on a dossier the user may see, else NotFound."""
+    from app.dossiers.models import DossierClaim
+
+    claim = db.session.get(DossierClaim, claim_id)
+    if claim is None or not can_see_dossier(user, claim.dossier, today=today):
+        raise NotFound("Không tìm thấy báo lỗi dữ liệu hoặc bạn không có quyền xem.")
+    return claim
+
+
+def get_visible_unit(user, unit_id: int, *, visible: set[int]) -> Unit:
+    """A unit whose dossiers the user may see (`visible`: from visible_unit_ids), else NotFound."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or unit.id not in visible:
+        raise NotFound("Không tìm thấy đơn vị hoặc bạn không có quyền xem hồ sơ của đơn vị này.")
+    return unit
 
 
 def can_see_dossier(user, dossier, *, today: date) -> bool:

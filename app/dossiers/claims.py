@@ -9,7 +9,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from app.audit.services import record
-from app.core.errors import DomainError
+from app.core.errors import DomainError, Forbidden
 from app.dossiers import lateness as L
 from app.dossiers.access import can_see_dossier
 from app.dossiers.models import Dossier, DossierClaim
@@ -76,7 +76,7 @@ def file_claim(dossier: Dossier, *, author, reason: str, evidence: tuple[str, by
 def decide_claim(claim: DossierClaim, *, accept: bool, note: str, actor, now: datetime) -> DossierClaim:
     """Accept or reject a pending claim (never one's own)."""
     if not may_decide(actor, claim.dossier):
-        raise DomainError("Chỉ lãnh đạo đơn vị xử lý (hoặc Chủ tịch, quản trị) mới xác nhận báo lỗi dữ liệu.")
+        raise Forbidden("Chỉ lãnh đạo đơn vị xử lý (hoặc Chủ tịch, quản trị) mới xác nhận báo lỗi dữ liệu.")
     if claim.author_id == actor.id:
         raise DomainError("Không tự xác nhận báo lỗi của chính mình.")
     if claim.status != "pending":

@@ -7,15 +7,15 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from app.core.errors import DomainError
+from app.core.errors import DomainError, Forbidden
 from app.core.params import arg_id
 from app.core.permissions import require
 from app.core.time import now_utc, to_vn, today_vn
 from app.dossiers import claims as claim_services
 from app.dossiers import stats
-from app.dossiers.access import can_see_dossier, visible_unit_ids
+from app.dossiers.access import get_visible_claim, get_visible_dossier, get_visible_unit, visible_unit_ids
 from app.dossiers.forms import ClaimForm, DecisionForm
-from app.dossiers.models import Dossier, DossierClaim
+from app.dossiers.models import Dossier
 from app.extensions import db
 from app.org.models import Unit
 from app.scores.periods import month_period, parse_period, quarter_period, year_period
@@ -51,11 +51,7 @@ def _unit(today) -> tuple[Unit, set[int]]:
     visible = visible_unit_ids(current_user, today=today)
     wanted = arg_id("unit")
     if wanted is not None:
-        unit = db.session.get(Unit, wanted)
-        if unit is None:
-            abort(404)
-        require(unit.id in visible)
-        return unit, visible
+        return get_visible_unit(current_user, wanted, visible=visible), visible
     from app.assignments.services import indicators_of
     from app.dossiers.access import DOSSIER_INDICATORS
 
@@ -173,11 +169,7 @@ def _xlsx(rows, unit, period, label, now):
 
 
 def _load(dossier_id: int, today) -> Dossier:
-    dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None:
-        abort(404)
-    require(can_see_dossier(current_user, dossier, today=today))
-    return dossier
+    return get_visible_dossier(current_user, dossier_id, today=today)
 
 
 @bp.route("/<int:dossier_id>", methods=["GET", "POST"])
@@ -210,8 +202,8 @@ def detail(dossier_id: int):
 @bp.route("/claims/<int:claim_id>/decide", methods=["POST"])
 @login_required
 def decide(claim_id: int):
-    claim = db.session.get(DossierClaim, claim_id) or abort(404)
-    _load(claim.dossier_id, today_vn())
+    claim = get_visible_claim(current_user, claim_id, today=today_vn())
+    require(claim_services.may_decide(current_user, claim.dossier))
     form = DecisionForm()
     if not form.validate_on_submit():
         flash("Biểu mẫu không hợp lệ: hãy tải lại trang.", "error")
@@ -221,6 +213,9 @@ def decide(claim_id: int):
                                     actor=current_user, now=now_utc())
         db.session.commit()
         flash("Đã xác nhận lỗi dữ liệu." if claim.status == "accepted" else "Đã không chấp nhận báo lỗi.", "success")
+    except Forbidden:
+        db.session.rollback()
+        raise
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -230,8 +225,7 @@ def decide(claim_id: int):
 @bp.route("/claims/<int:claim_id>/evidence")
 @login_required
 def evidence(claim_id: int):
-    claim = db.session.get(DossierClaim, claim_id) or abort(404)
-    _load(claim.dossier_id, today_vn())
+    claim = get_visible_claim(current_user, claim_id, today=today_vn())
     if not claim.evidence_name:
         abort(404)
     return send_file(BytesIO(claim.evidence), mimetype=claim.evidence_type, as_attachment=True,

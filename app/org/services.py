@@ -57,6 +57,16 @@ def get_visible_unit(user, unit_id: int) -> Unit:
     return unit
 
 
+def get_visible_user(user, user_id: int):
+    """An account of the user's tree (or the user), else NotFound (never reveal others)."""
+    from app.auth.models import User
+
+    person = db.session.get(User, user_id)
+    if person is None or not user.can_see_user(person):
+        raise NotFound("Không tìm thấy cán bộ hoặc bạn không có quyền xem cán bộ này.")
+    return person
+
+
 def find_unit_by_code(code: str) -> Unit | None:
     return db.session.scalar(sa.select(Unit).where(Unit.code == code.strip()))
 

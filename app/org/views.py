@@ -1,16 +1,14 @@
 """Unit and officer pages: who they are and what they own, now and before."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from app.assignments import services as assignments
 from app.auth.models import User
-from app.core.permissions import require_unit_visible
 from app.core.time import today_vn
 from app.extensions import db
-from app.org.models import Unit
-from app.org.services import units_in_scope
+from app.org.services import get_visible_unit, get_visible_user, units_in_scope
 
 bp = Blueprint("org", __name__)
 
@@ -24,8 +22,7 @@ def units():
 @bp.route("/units/<int:unit_id>")
 @login_required
 def unit(unit_id: int):
-    unit = db.session.get(Unit, unit_id)
-    require_unit_visible(unit)
+    unit = get_visible_unit(current_user, unit_id)
     members = db.session.scalars(
         sa.select(User).where(User.unit_id == unit.id).order_by(User.is_active.desc(), User.full_name)
     ).all()
@@ -41,11 +38,7 @@ def unit(unit_id: int):
 @bp.route("/officers/<int:user_id>")
 @login_required
 def officer(user_id: int):
-    person = db.session.get(User, user_id)
-    if person is None:
-        abort(404)
-    if person.id != current_user.id:
-        require_unit_visible(person.unit)
+    person = get_visible_user(current_user, user_id)
     today = today_vn()
     owned = assignments.assignments_of_user(person)
     return render_template(

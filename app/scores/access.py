@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from app.assignments.services import binding_plans
+from app.core.errors import Forbidden, NotFound
+from app.extensions import db
+from app.org.models import Unit
 
 
 def can_see_scores_of(user, unit) -> bool:
@@ -12,6 +15,26 @@ def can_see_scores_of(user, unit) -> bool:
     if user.can_see_unit(unit):
         return True
     return any(p.issuing_unit_id == unit.id for p in binding_plans(user))
+
+
+def get_scored_unit(user, unit_id: int) -> Unit:
+    """A unit whose scorecard the user may read, else NotFound (another tree's unit answers like a missing one)."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not can_see_scores_of(user, unit):
+        raise NotFound("Không tìm thấy đơn vị hoặc bạn không có quyền xem điểm của đơn vị này.")
+    return unit
+
+
+def entry_unit(user, unit_id: int, entry_units: list[Unit]) -> Unit:
+    """The unit of a manual entry: one of `entry_units` (manual.entry_units); a unit the user may see but not enter
+    for is Forbidden, any other NotFound (so ids of other trees cannot be told from missing ones)."""
+    unit = next((u for u in entry_units if u.id == unit_id), None)
+    if unit is not None:
+        return unit
+    other = db.session.get(Unit, unit_id)
+    if other is not None and (user.can_see_unit(other) or can_see_scores_of(user, other)):
+        raise Forbidden("Bạn không nhập số liệu cho đơn vị này.")
+    raise NotFound("Không tìm thấy đơn vị.")
 
 
 def can_see_ranks_of(user, unit) -> bool:

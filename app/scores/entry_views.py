@@ -14,7 +14,7 @@ from app.extensions import db
 from app.indicators.models import Indicator
 from app.org.models import Unit
 from app.scores import accountability, manual
-from app.scores.access import can_see_scores_of
+from app.scores.access import entry_unit, get_scored_unit
 from app.scores.forms import ExplanationForm, ManualEntryForm
 from app.scores.periods import parse_period
 from app.scores.views import bp
@@ -30,14 +30,13 @@ def red_list():
 @bp.route("/red/<int:unit_id>/<int:indicator_id>/<period_code>", methods=["GET", "POST"])
 @login_required
 def explain(unit_id: int, indicator_id: int, period_code: str):
-    unit, indicator = db.session.get(Unit, unit_id), db.session.get(Indicator, indicator_id)
-    if unit is None or indicator is None:
+    unit, indicator = get_scored_unit(current_user, unit_id), db.session.get(Indicator, indicator_id)
+    if indicator is None:
         abort(404)
     try:
         period = parse_period(period_code)
     except ValueError:
         abort(404)
-    require(can_see_scores_of(current_user, unit))
     item = next((i for i in accountability.red_items(unit, period) if i.indicator.id == indicator.id), None)
     can_write = accountability.can_explain(current_user, unit, indicator, period)
     form = ExplanationForm(obj=item.explanation if item else None)
@@ -66,10 +65,7 @@ def entry():
     today = today_vn()
     units = manual.entry_units(current_user, today=today)
     wanted = arg_id("unit")
-    unit = next((u for u in units if u.id == wanted), None)
-    if wanted is not None and unit is None:
-        abort(403 if db.session.get(Unit, wanted) is not None else 404)
-    unit = unit or (units[0] if units else None)
+    unit = entry_unit(current_user, wanted, units) if wanted is not None else (units[0] if units else None)
     form = ManualEntryForm()
     indicators = manual.enterable(current_user, unit, today=today)
     form.indicator_id.choices = choices((i.id, i.label) for i in indicators)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
-from app.auth.models import User
 from app.core import charts
-from app.core.permissions import require, roles_required
-from app.extensions import db
+from app.core.permissions import roles_required
 from app.org.models import Unit
-from app.org.services import units_in_scope
+from app.org.services import get_visible_user, units_in_scope
 from app.scores import accountability, exports, pages, queries
-from app.scores.access import can_see_scores_of
+from app.scores.access import get_scored_unit
 from app.scores.pages import KINDS, SCORED_KINDS
 from app.scores.periods import parse_period
 
@@ -48,11 +46,7 @@ def _asked_period():
 
 
 def _visible_unit(unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        abort(404)
-    require(can_see_scores_of(current_user, unit))
-    return unit
+    return get_scored_unit(current_user, unit_id)
 
 
 def _xlsx(data: bytes, name: str):
@@ -100,10 +94,7 @@ def ranks(unit_id: int):
 @bp.route("/owners/<int:user_id>")
 @login_required
 def owner(user_id: int):
-    person = db.session.get(User, user_id)
-    if person is None:
-        abort(404)
-    require(person.id == current_user.id or current_user.can_see_user(person))
+    person = get_visible_user(current_user, user_id)
     kind = _kind()
     trends = accountability.owner_trends(person, kind)
     if request.args.get("format") == "xlsx":

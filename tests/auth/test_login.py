@@ -34,6 +34,10 @@ def test_wrong_password_is_refused_in_vietnamese(auth, officer):
     ("//evil.example/", "/"),
     ("/\\evil.example", "/"),
     ("javascript:alert(1)", "/"),
+    ("/\t/evil.example", "/"),  # browsers drop the tab: "//evil.example"
+    ("/%09/evil.example", "/"),
+    ("/%5C%5Cevil.example", "/"),
+    ("/%2F/evil.example", "/"),
 ])
 def test_next_follows_only_local_paths(client, officer, target, expected):
     response = client.post("/login", query_string={"next": target},

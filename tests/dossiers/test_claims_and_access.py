@@ -39,8 +39,9 @@ def test_who_sees_which_dossier(november, db, username, code, visible):
 def test_the_pages_keep_to_the_same_rule(november, db, client, auth, clock):
     clock.move_to(NOW)
     auth.login("binhnv")
-    assert client.get(f"/dossiers/{dossier(db, 'I').id}").status_code == 403
-    assert client.get(f"/dossiers/?unit={find_unit_by_code('NS.MYSON').id}&bucket=open_late").status_code == 403
+    # outside the user's tree: 404, exactly as a missing id (ids cannot be enumerated)
+    assert client.get(f"/dossiers/{dossier(db, 'I').id}").status_code == 404
+    assert client.get(f"/dossiers/?unit={find_unit_by_code('NS.MYSON').id}&bucket=open_late").status_code == 404
     assert client.get("/dossiers/99999999999").status_code == 404
     assert find_unit_by_code("NS.TP").id in visible_unit_ids(find_user("yenntk"), today=TODAY)
 

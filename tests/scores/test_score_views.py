@@ -183,13 +183,13 @@ class TestManualEntry:
 
     def test_the_unit_comes_from_the_address_only(self, scored, client, auth, db, clock):
         """The page shows one unit and saves to that unit: another unit's id in the form changes nothing, and a
-        unit the user may not enter for is refused outright."""
+        unit outside the user's tree is refused outright, as if it did not exist (404, no enumeration)."""
         auth.login("yenntk")
         ns, myson = find_unit_by_code("NS"), find_unit_by_code("NS.MYSON")
-        assert client.get(f"/scores/entry?unit={myson.id}").status_code == 403
+        assert client.get(f"/scores/entry?unit={myson.id}").status_code == 404
         assert client.post(f"/scores/entry?unit={myson.id}", data={
             "indicator_id": ind(db, "PROGRESS_ON_TIME").id, "period": "2026-10", "numerator": "1",
-            "denominator": "2"}).status_code == 403
+            "denominator": "2"}).status_code == 404
         assert client.get("/scores/entry?unit=99999999999").status_code == 404
         response = client.post(f"/scores/entry?unit={ns.id}", data={
             "unit_id": myson.id, "indicator_id": ind(db, "PROGRESS_ON_TIME").id, "period": "2026-10",
@@ -230,7 +230,7 @@ class TestPages:
 
     def test_an_officer_cannot_open_a_commune_scorecard(self, scored, client, auth):
         auth.login("yenntk")
-        assert client.get(f"/scores/units/{find_unit_by_code('NS.TANSON').id}").status_code == 403
+        assert client.get(f"/scores/units/{find_unit_by_code('NS.TANSON').id}").status_code == 404
 
     def test_the_chair_overview_has_the_heatmap_and_the_red_indicator(self, scored, client, auth):
         auth.login("hungdv")
@@ -293,7 +293,7 @@ class TestAlerts:
         db.session.commit()
         auth.login("vanna")
         alert = db.session.scalar(sa.select(Alert))
-        assert client.post(f"/alerts/{alert.id}/ack").status_code == 403
+        assert client.post(f"/alerts/{alert.id}/ack").status_code == 404
         assert "Không có cảnh báo nào" in client.get("/alerts/").get_data(as_text=True)
 
 
@@ -314,4 +314,4 @@ def test_a_unit_sees_the_ranking_it_stands_in_but_not_its_siblings_scorecards(sc
     page = client.get(f"/scores/ranks/{tanson.id}?among=peers&period=2026-10").get_data(as_text=True)
     assert "Xếp hạng trong các xã, phường, thị trấn của UBND huyện Ninh Sơn" in page
     assert "UBND xã Ma Nới" in page and f"/scores/units/{manoi.id}" not in page
-    assert client.get(f"/scores/units/{manoi.id}").status_code == 403
+    assert client.get(f"/scores/units/{manoi.id}").status_code == 404
