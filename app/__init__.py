@@ -60,7 +60,12 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     watch_versions()
-    csrf.init_app(app)
+    from app.auth import guards
+    from app.core import headers
+
+    # before every request, in this order: the server-side session (so that the user is known), the language, then
+    # the CSRF check (which reads the form, and whose errors are answered in the user's language and rights)
+    guards.init_app(app)  # server-side sessions; the user loader trusts only them
     from app.core.i18n import DEFAULT_LOCALE, N_, select_locale
 
     babel.init_app(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE)
@@ -71,10 +76,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.localize_callback = _translate
 
-    from app.auth import guards
-    from app.core import headers
-
-    guards.init_app(app)  # server-side sessions: checked before every request; the user loader trusts only them
+    csrf.init_app(app)
     headers.init_app(app)
 
 

@@ -110,7 +110,7 @@ def _objects(*, district_code: str, office_code: str, officer: str, chair: str, 
     return {"unit_id": district.id, "user_id": person.id, "assignment_id": assignment.id, "plan": plan.id,
             "indicator_id": indicator.id, "dossier_id": dossier.id, "code": code, "claim_id": claim.id,
             "alert_id": alert.id, "document_id": document.id, "token_id": token.id, "period_code": PERIOD,
-            "api_token": api_plain}
+            "api_token": api_plain, "kind": "dossier", "object_id": dossier.id}
 
 
 def indicator_max(indicator, period) -> Decimal:

@@ -55,6 +55,10 @@ admin.user_form /admin/users/<int:user_id>/edit   POST  L 403 403 403 302 302 | 
 admin.user_form /admin/users/new                  GET   L 403 403 403 200 200 | =
 admin.user_form /admin/users/new                  POST  L 403 403 403 422 422 | =
 admin.users_list                                  GET   L 403 403 403 200 200 | =
+audit.history                                     GET   L 200 404 200 200 200 | 404 404 404 404
+audit.index                                       GET   L 403 403 403 200 200 | =
+auth.reauth                                       GET   L 200 200 200 200 200 | =
+auth.reauth                                       POST  L 401 401 401 401 401 | =
 alerts.acknowledge                                POST  L 302 404 404 404 404 | 404 404 404 404
 alerts.index                                      GET   L 200 200 200 200 200 | =
 api.get_dossier                                   GET   401 401 401 401 401 401 | 401 401 401 401
@@ -102,6 +106,7 @@ indicators.edit_rule                              POST  L 403 403 403 403 302 | 
 indicators.new_version                            GET   L 403 403 403 403 200 | =
 indicators.new_version                            POST  L 403 403 403 403 422 | =
 main.healthz                                      GET   200 200 200 200 200 200 | =
+main.set_language                                 POST  400 400 400 400 400 400 | =
 main.index                                        GET   L 200 200 200 200 200 | =
 org.officer                                       GET   L 200 404 200 200 200 | 404 404 404 404
 org.unit                                          GET   L 404 404 200 200 200 | 404 404 404 404

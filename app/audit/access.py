@@ -33,7 +33,8 @@ def trail_scope(user) -> sa.ColumnElement[bool] | None:
 
 
 def unit_filter_ids(user, unit_id: int | None) -> frozenset[int] | None:
-    """The units an admin narrowed the list to (a unit and its tree); Forbidden outside their own tree."""
+    """The units an admin narrowed the list to (a unit and its tree); a unit outside their own tree
+    answers like a missing one (404)."""
     from app.org.models import Unit
     from app.org.services import descendant_ids
 
@@ -41,7 +42,7 @@ def unit_filter_ids(user, unit_id: int | None) -> frozenset[int] | None:
         return None
     unit = db.session.get(Unit, unit_id)
     if unit is None or not user.can_see_unit(unit):
-        raise Forbidden()
+        raise NotFound()
     return frozenset(descendant_ids(unit.id))
 
 
@@ -61,7 +62,7 @@ KINDS = ("unit", "user", "plan", "assignment", "indicator", "document", "dossier
 
 
 def object_history(user, kind: str, object_id: int, *, today: date) -> History:
-    """The history of one object, if `user` may see the object (the same rule as its page); else NotFound/Forbidden."""
+    """The history of one object, if `user` may see the object (the same rule as its page); else NotFound, as its page answers."""
     if kind not in KINDS:
         raise NotFound()
     return globals()[f"_{kind}"](user, object_id, today)
@@ -75,8 +76,9 @@ def _get(model, object_id: int):
 
 
 def _need(condition: bool) -> None:
+    """An object the user may not see answers like a missing one (404): ids cannot be enumerated."""
     if not condition:
-        raise Forbidden()
+        raise NotFound()
 
 
 def _objects(*pairs) -> AuditFilter:

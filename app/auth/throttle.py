@@ -81,8 +81,8 @@ def record_failure(username: str, address: str, *, now: datetime) -> None:
     since = now - window
     user = db.session.scalar(sa.select(User).where(User.username == name)) if name else None
     user_count, _ = _failures(LoginFailure.username, name, since)
-    if user_count == 1 and user is not None:
-        record(None, "auth.login_failed", user, after={"username": name, "address": address})
+    if user_count == 1:  # the first failure of a window, known username or not (the entry has the address)
+        record(None, "auth.login_failed", user, object_type="user", after={"username": name})
     if user_count == per_user:
         record(None, "auth.locked", user, object_type="user",
                after={"username": name, "address": address, "failures": user_count, "window_s": int(window.total_seconds())})

@@ -39,20 +39,20 @@ def _user_role():
     from app.auth.services import update_user
     user = find_user("yenntk")
     return update_user(user, full_name=user.full_name, title=user.title, unit=user.unit, role="head",
-                       is_active=True, actor=find_user("admin"))
+                       is_active=True, actor=find_user("admin"), now=NOW)
 
 
 def _user_password():
     from app.auth.services import set_password
     user = find_user("yenntk")
-    set_password(user, "mat-khau-moi-dai", actor=find_user("admin"))
+    set_password(user, "mat-khau-moi-dai", actor=find_user("admin"), now=NOW)
     return user
 
 
 def _user_deactivate():
     from app.auth.services import deactivate
     user = find_user("yenntk")
-    deactivate(user, actor=find_user("admin"))
+    deactivate(user, actor=find_user("admin"), now=NOW)
     return user
 
 
