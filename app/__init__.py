@@ -151,8 +151,9 @@ def register_errorhandlers(app: Flask) -> None:
         from app.core.errors import NotFound
 
         db.session.rollback()
-        code = 404 if isinstance(error, NotFound) else 403
-        return render_template("errors/error.html", code=code), code
+        if isinstance(error, NotFound):  # never says what exists
+            return render_template("errors/error.html", code=404), 404
+        return render_template("errors/error.html", code=403, message=error.message or None), 403
 
     def stale(error):
         """An edit met a newer version of the record (a real race past the form's check): who changed it, never a

@@ -78,13 +78,13 @@ auth.login                                        POST  401 302 302 302 302 302 
 auth.logout                                       POST  302 302 302 302 302 302 | =
 auth.profile                                      GET   L 200 200 200 200 200 | =
 auth.profile                                      POST  L 302 302 302 302 302 | =
-documents.act                                     POST  L 422 422 422 422 422 | 404 404 404 404
+documents.act                                     POST  L 403 403 422 422 422 | 404 404 404 404
 documents.detail                                  GET   L 200 200 200 200 200 | 404 404 404 404
 documents.index                                   GET   L 200 200 200 200 200 | =
 documents.new                                     POST  L 403 422 422 422 422 | =
 documents.pdf                                     GET   L 200 200 200 200 200 | 404 404 404 404
 documents.preview                                 GET   L 302 302 302 302 302 | 404 404 404 404
-documents.save_texts                              POST  L 422 422 422 422 422 | 404 404 404 404
+documents.save_texts                              POST  L 403 403 422 422 422 | 404 404 404 404
 documents.verify_page                             GET   L 200 200 200 200 200 | =
 documents.verify_page                             POST  L 422 422 422 422 422 | =
 dossiers.claims                                   GET   L 200 200 200 200 200 | =

@@ -68,13 +68,18 @@ def unit_of(obj) -> int | None:
 
 
 def record(actor, action: str, obj=None, *, before: dict | None = None, after: dict | None = None,
-           object_type: str | None = None, unit=None, now: datetime | None = None) -> AuditEntry:
+           object_type: str | None = None, unit=None, now: datetime | None = None) -> AuditEntry | None:
     """Add one audit entry to the current session (committed with the change it describes).
 
     Who (the actor and a snapshot of their name and unit), from where (web/API with the client address and user
     agent, the command line, the scheduler), what (action, object, its unit) and before → after.
-    Never pass password hashes or secrets in `before`/`after`.
+    Never pass password hashes or secrets in `before`/`after`. An edit that changed nothing (before equal to after, e.g.
+    a form saved as it was) leaves no entry: the trail lists changes, not saves.
     """
+    before = _jsonable(before) if before is not None else None
+    after = _jsonable(after) if after is not None else None
+    if before is not None and before == after:
+        return None
     source, address, agent = _origin()
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
@@ -88,8 +93,8 @@ def record(actor, action: str, obj=None, *, before: dict | None = None, after: d
         source=source,
         ip_address=address,
         user_agent=agent,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        before=before,
+        after=after,
     )
     if now is not None:
         entry.at = now

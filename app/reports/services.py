@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from app.assignments.models import Plan
 from app.audit.services import record
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.time import to_vn
 from app.extensions import db
 from app.org.models import Unit
@@ -126,6 +126,12 @@ def _require(condition: bool, message: str) -> None:
         raise DomainError(message)
 
 
+def _allow(condition: bool, message: str) -> None:
+    """A rights check: the document is visible to the user, but this step is not theirs (403, not a form error)."""
+    if not condition:
+        raise Forbidden(message)
+
+
 def _label(doc: Document) -> str:
     return f"{doc.kind_label.lower()} {doc.quarter_label} của {doc.unit.name}"
 
@@ -165,9 +171,9 @@ def create_draft(*, kind: str, unit: Unit, period: Period, actor, today: date, n
 
 def update_texts(doc: Document, *, texts: dict[str, str], actor, now: datetime) -> Document:
     """Edit the texts of a draft (the figures and the table come from the data and are not edited)."""
+    _allow(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền sửa văn bản này.")
     _require(doc.status == "draft", "Chỉ sửa được văn bản ở trạng thái dự thảo (văn bản đã trình thì người duyệt trả "
                                     "lại để sửa).")
-    _require(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền sửa văn bản này.")
     new = dict(doc.texts or {})
     for key in TEXT_KEYS[doc.kind]:
         if key in texts:
@@ -185,8 +191,8 @@ def update_texts(doc: Document, *, texts: dict[str, str], actor, now: datetime) 
 
 def submit(doc: Document, *, actor, now: datetime, comment: str = "") -> Document:
     """Send the draft to the chair for approval."""
+    _allow(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền trình văn bản này.")
     _require(doc.status == "draft", f"Chỉ trình được văn bản dự thảo; văn bản này {doc.status_label.lower()}.")
-    _require(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền trình văn bản này.")
     if doc.kind == "report":
         contents.report_content(doc)
     _move(doc, "submitted", now)
@@ -196,9 +202,9 @@ def submit(doc: Document, *, actor, now: datetime, comment: str = "") -> Documen
 
 def send_back(doc: Document, *, actor, now: datetime, comment: str) -> Document:
     """The chair returns a submitted or approved document to draft, saying what to change."""
+    _allow(actor is None or can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được trả lại văn "
+                                                         "bản.")
     _require(doc.status in ("submitted", "approved"), "Chỉ trả lại được văn bản đã trình hoặc đã duyệt, chưa ký.")
-    _require(actor is None or can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được trả lại văn "
-                                                           "bản.")
     if len((comment or "").strip()) < 5:
         raise DomainError("Ghi rõ nội dung cần sửa khi trả lại văn bản.", "comment")
     _move(doc, "draft", now)
@@ -208,9 +214,9 @@ def send_back(doc: Document, *, actor, now: datetime, comment: str) -> Document:
 
 def approve(doc: Document, *, actor, now: datetime, comment: str = "") -> Document:
     """The chair approves the submitted document (it can then be signed)."""
+    _allow(actor is None or can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt văn "
+                                                         "bản.")
     _require(doc.status == "submitted", f"Chỉ duyệt được văn bản đã trình; văn bản này {doc.status_label.lower()}.")
-    _require(actor is None or can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt văn "
-                                                           "bản.")
     _move(doc, "approved", now)
     _log(doc, actor, "approve", now, comment)
     return doc
@@ -218,8 +224,8 @@ def approve(doc: Document, *, actor, now: datetime, comment: str = "") -> Docume
 
 def add_comment(doc: Document, *, actor, now: datetime, text: str) -> Document:
     """A remark on the document (kept with it, e.g. the chair's comments on the plan)."""
-    _require(actor is None or can_prepare(actor, doc.unit) or can_decide(actor, doc.unit),
-             "Bạn không có quyền ghi ý kiến vào văn bản này.")
+    _allow(actor is None or can_prepare(actor, doc.unit) or can_decide(actor, doc.unit),
+           "Bạn không có quyền ghi ý kiến vào văn bản này.")
     if len((text or "").strip()) < 2:
         raise DomainError("Nhập nội dung ý kiến.", "text")
     _log(doc, actor, "comment", now, text[:4000])
@@ -242,8 +248,8 @@ def sign(doc: Document, *, actor, now: datetime) -> Document:
     if doc.is_issued:
         raise DomainError(f"Văn bản đã được ký ban hành ({doc.number_text}, ngày {doc.issued_on:%d/%m/%Y}); không ký "
                           "lại. Muốn sửa, hãy tạo bản sửa đổi thay thế.")
+    _allow(can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được ký văn bản này.")
     _require(doc.status == "approved", "Văn bản phải được Chủ tịch duyệt trước khi ký.")
-    _require(can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được ký văn bản này.")
     from app.reports import render, signing  # PDF and signing libraries load only when a document is signed
 
     credential = signing.signer_credential(actor, now=now)
@@ -300,8 +306,8 @@ def issue_now(doc: Document, *, signer, now: datetime, note: str = "") -> Docume
 
 def revise(doc: Document, *, actor, now: datetime) -> Document:
     """A correction: a new draft version that will supersede the signed document once it is signed."""
+    _allow(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền tạo bản sửa đổi của văn bản này.")
     _require(doc.status == "signed", "Chỉ tạo bản sửa đổi cho văn bản đã ký ban hành và còn hiệu lực.")
-    _require(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền tạo bản sửa đổi của văn bản này.")
     pending = db.session.scalar(sa.select(Document).where(Document.supersedes_id == doc.id))
     if pending is not None:
         raise DomainError(f"Đã có bản sửa đổi (lần {pending.version}, {pending.status_label.lower()}) của văn bản này.")

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 
 from app.auth.guards import reauth_redirect
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.forms import FAILED, choices, commit_or_show
 from app.core.time import now_utc, to_vn
 from app.extensions import db
@@ -118,6 +118,8 @@ def save_texts(document_id: int):
 def act(document_id: int, step: str):
     doc = _document(document_id)
     if step in ("approve", "sign"):  # a decision in the user's name: the password typed within REAUTH_MAX_AGE
+        if not services.can_decide(current_user, doc.unit):  # rights first: nobody is asked for a password in vain
+            raise Forbidden("Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt và ký văn bản này.")
         again = reauth_redirect(url_for(".detail", document_id=doc.id))
         if again is not None:
             return again

@@ -224,3 +224,19 @@ def test_the_scheduler_and_the_command_line_mark_their_entries(demo, db, app, ru
     assert result.exit_code == 0, result.output
     sources = dict(db.session.execute(sa.select(AuditEntry.action, AuditEntry.source)).all())
     assert sources["system.job"] == "scheduler" and sources["demo.reset"] == "cli"
+
+
+def test_a_form_saved_unchanged_leaves_no_entry_and_a_change_leaves_one(demo, db):
+    from app.org.services import update_unit
+
+    unit = find_unit_by_code("NS.VP")
+    kept = dict(code=unit.code, name=unit.name, kind=unit.kind, parent=unit.parent, is_active=unit.is_active,
+                sort_order=unit.sort_order)
+    count = lambda: db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(  # noqa: E731
+        AuditEntry.action == "unit.update", AuditEntry.object_id == unit.id))
+    update_unit(unit, **kept, actor=find_user("admin"))
+    db.session.commit()
+    assert count() == 0
+    update_unit(unit, **{**kept, "name": "Văn phòng (đổi tên)"}, actor=find_user("admin"))
+    db.session.commit()
+    assert count() == 1

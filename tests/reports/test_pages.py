@@ -33,7 +33,7 @@ def test_draft_submit_approve_sign_download_and_verify(quarters, db, client, aut
                  proposals="1. Đề nghị tỉnh hỗ trợ.", recipients="UBND tỉnh (b/c)\nLưu: VT, VP").status_code == 302
     assert _post(client, f"/documents/{doc_id}/submit", comment="Kính trình").status_code == 302
     refused = _post(client, f"/documents/{doc_id}/approve")  # the admin drafts, only the chair approves
-    assert refused.status_code == 422 and "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt" in refused.get_data(
+    assert refused.status_code == 403 and "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt" in refused.get_data(
         as_text=True)
     auth.logout()
 

@@ -67,7 +67,8 @@ def test_drafts_are_hidden_from_officers_and_issued_documents_reach_the_units_be
 
 @pytest.mark.parametrize(("step", "actor", "message"), [
     ("submit", "yenntk", "không có quyền trình"),
-    ("approve", "admin", "Chỉ duyệt được văn bản đã trình"),
+    ("approve", "admin", "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt"),
+    ("approve", "hungdv", "Chỉ duyệt được văn bản đã trình"),
 ])
 def test_steps_out_of_turn_or_rights_are_refused(demo, db, step, actor, message):
     doc = draft()
