@@ -2,10 +2,10 @@
 UBND huyện Bác Ái (NT.BA), built the same way, with objects of every kind in both trees.
 
 `build_world(now)` returns {"own": {...}, "sibling": {...}, "users": {...}}: for each tree the values the matrix
-fills URL parameters with (ids, codes), and the username of each role. Both districts publish their scores (/cong-khai/<unit_code>: the demo publishes Ninh Sơn's, the
-sibling's chair publishes Bác Ái's), so a public page answers the same in both trees. The sibling tree mirrors Ninh
-Sơn role for role (a chair and an admin at the district, an officer in its office who owns group II, a head of one of its
-communes), so a sibling user on a sibling object must get exactly what the same Ninh Sơn role gets on its own.
+fills URL parameters with (ids, codes), and the username of each role. The sibling tree mirrors Ninh Sơn role for
+role (a chair and an admin at the district, an officer in its office who owns group II, a head of one of its
+communes), and both districts publish their scores (/cong-khai/<unit_code>: the demo publishes Ninh Sơn's, the
+sibling's chair Bác Ái's), so a sibling user on a sibling object must get exactly what the same Ninh Sơn role gets on its own.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ def _sibling_tree(password: str, now: datetime) -> None:
     from app.auth.services import create_user, find_user
     from app.indicators.models import IndicatorGroup
     from app.org.services import create_unit, find_unit_by_code
-
     from app.public.services import set_publishing
 
     district = find_unit_by_code("NT.BA")
