@@ -20,6 +20,7 @@ from app.core.errors import Forbidden
 from app.core.time import to_vn
 from app.extensions import db
 from app.org.models import Unit
+from app.org.services import valid_unit_code
 from app.public.models import UnitPublication
 from app.scores import queries
 from app.scores.models import Explanation
@@ -73,7 +74,7 @@ def public_units() -> list[Unit]:
 
 def public_unit(code: str) -> tuple[Unit, bool] | None:
     """(unit, names published) for a published unit's code; None for an unknown code and an unpublished unit alike."""
-    if not code or len(code) > 40:
+    if len(code or "") > 40 or not valid_unit_code(code):  # never a NUL or a stranger to the database
         return None
     row = db.session.execute(sa.select(Unit, UnitPublication.is_names_published)
                              .join(UnitPublication, UnitPublication.unit_id == Unit.id)
