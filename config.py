@@ -113,6 +113,11 @@ class Config:
     # /healthz says the scheduler is "stale" when its last heartbeat (one a minute) is older than this; stale is
     # reported (status "degraded") but stays 200: the web serves without the scheduler (README "Vận hành").
     SCHEDULER_STALE_AFTER_SECONDS = int(os.environ.get("SCHEDULER_STALE_AFTER_SECONDS", "300"))
+    # The public scoreboard (/cong-khai): the origins (space-separated, "https://congdichvu.ninhthuan.gov.vn") whose
+    # pages may show /cong-khai/<code>/nhung in an iframe (empty: none may), and how many public requests one client
+    # address may make per minute (counted in the database, across workers; 0: no limit).
+    PUBLIC_EMBED_ORIGINS = os.environ.get("PUBLIC_EMBED_ORIGINS", "")
+    PUBLIC_RATE_LIMIT = int(os.environ.get("PUBLIC_RATE_LIMIT", "120"))
     # One JSON line per request on stdout (app/core/logs.py): on in production, or with LOG_REQUESTS=1.
     LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "0") == "1"
 
@@ -134,6 +139,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick; production uses scrypt
+    PUBLIC_RATE_LIMIT = 0  # tests of the limit set one (every test client has the same address)
 
 
 class _Configs(dict):

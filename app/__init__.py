@@ -94,13 +94,14 @@ def register_blueprints(app: Flask) -> None:
     from app.indicators.views import bp as indicators_bp
     from app.main.views import bp as main_bp
     from app.org.views import bp as org_bp
+    from app.public.views import bp as public_bp
     from app.reports.views import bp as documents_bp
     from app.scores import entry_views, import_views  # noqa: F401  (routes on the scores blueprint)
     from app.scores.views import bp as scores_bp
     from app.workdays.views import bp as workdays_bp
 
     for bp in (auth_bp, main_bp, assignments_bp, org_bp, indicators_bp, admin_bp, scores_bp, alerts_bp,
-               dossiers_bp, workdays_bp, api_bp, api_admin_bp, documents_bp, audit_bp):
+               dossiers_bp, workdays_bp, api_bp, api_admin_bp, documents_bp, audit_bp, public_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API takes only token authentication, never a session cookie
 

@@ -9,6 +9,7 @@ from app.dossiers.models import Dossier, DossierClaim  # noqa: F401
 from app.indicators.models import CatalogVersion, Indicator, IndicatorGroup, IndicatorRule  # noqa: F401
 from app.main.models import Heartbeat  # noqa: F401
 from app.org.models import Unit  # noqa: F401
+from app.public.models import PublicHit, UnitPublication  # noqa: F401
 from app.reports.models import Document, DocumentComment  # noqa: F401,E402
 from app.scores.models import Explanation, ImportBatch, ScoreRecord, ScoreRevision  # noqa: F401,E402
 from app.workdays.models import CalendarDay  # noqa: F401

@@ -4,7 +4,8 @@ UBND huyện Bác Ái (NT.BA), built the same way, with objects of every kind in
 `build_world(now)` returns {"own": {...}, "sibling": {...}, "users": {...}}: for each tree the values the matrix
 fills URL parameters with (ids, codes), and the username of each role. The sibling tree mirrors Ninh Sơn role for
 role (a chair and an admin at the district, an officer in its office who owns group II, a head of one of its
-communes), so a sibling user on a sibling object must get exactly what the same Ninh Sơn role gets on its own.
+communes), and both districts publish their scores (/cong-khai/<unit_code>: the demo publishes Ninh Sơn's, the
+sibling's chair Bác Ái's), so a sibling user on a sibling object must get exactly what the same Ninh Sơn role gets on its own.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def _sibling_tree(password: str, now: datetime) -> None:
     from app.auth.services import create_user, find_user
     from app.indicators.models import IndicatorGroup
     from app.org.services import create_unit, find_unit_by_code
+    from app.public.services import set_publishing
 
     district = find_unit_by_code("NT.BA")
     office = create_unit(code="NT.BA.VP", name="Văn phòng HĐND và UBND huyện Bác Ái", kind="office", parent=district)
@@ -37,6 +39,7 @@ def _sibling_tree(password: str, now: datetime) -> None:
     for username, unit, role in (("ba.chair", district, "chair"), ("ba.admin", district, "admin"),
                                  ("ba.officer", office, "officer"), ("ba.head", commune, "head")):
         create_user(username=username, full_name=f"Cán bộ {username}", unit=unit, role=role, password=password)
+    set_publishing(find_user("ba.chair"), district, publish=True, names=False, now=now)
     own_plan = db.session.scalar(sa.select(Plan).where(Plan.issuing_unit_id == find_unit_by_code("NS").id))
     plan = Plan(issuing_unit=district, title="Kế hoạch phân công huyện Bác Ái", number="12/KH-UBND",
                 issued_on=own_plan.issued_on, period_start=own_plan.period_start, status=own_plan.status,
@@ -110,7 +113,7 @@ def _objects(*, district_code: str, office_code: str, officer: str, chair: str, 
     return {"unit_id": district.id, "user_id": person.id, "assignment_id": assignment.id, "plan": plan.id,
             "indicator_id": indicator.id, "dossier_id": dossier.id, "code": code, "claim_id": claim.id,
             "alert_id": alert.id, "document_id": document.id, "token_id": token.id, "period_code": PERIOD,
-            "api_token": api_plain, "kind": "dossier", "object_id": dossier.id}
+            "api_token": api_plain, "kind": "dossier", "object_id": dossier.id, "unit_code": district_code}
 
 
 def indicator_max(indicator, period) -> Decimal:

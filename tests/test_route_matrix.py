@@ -111,6 +111,14 @@ main.index                                        GET   L 200 200 200 200 200 | 
 org.officer                                       GET   L 200 404 200 200 200 | 404 404 404 404
 org.unit                                          GET   L 404 404 200 200 200 | 404 404 404 404
 org.units                                         GET   L 200 200 200 200 200 | =
+public.badge                                      GET   200 200 200 200 200 200 | 200 200 200 200
+public.embed                                      GET   200 200 200 200 200 200 | 200 200 200 200
+public.index                                      GET   200 200 200 200 200 200 | =
+public.open_data_csv                              GET   200 200 200 200 200 200 | =
+public.open_data_json                             GET   200 200 200 200 200 200 | =
+public.scoreboard                                 GET   200 200 200 200 200 200 | 200 200 200 200
+public.settings                                   GET   L 404 404 200 403 403 | 404 404 404 404
+public.settings                                   POST  L 404 404 422 403 403 | 404 404 404 404
 scores.entry                                      GET   L 200 403 403 200 200 | 404 404 404 404
 scores.entry                                      POST  L 422 403 403 422 422 | 404 404 404 404
 scores.explain                                    GET   L 200 200 200 200 200 | 404 404 404 404

@@ -127,7 +127,7 @@ ACTIONS = {
     "dossier.import": "Nhập hồ sơ", "dossier.api_upsert": "Nhận hồ sơ qua API", "dossier.claim": "Đề nghị xác nhận lỗi dữ liệu",
     "dossier.claim_decide": "Quyết định về lỗi dữ liệu", "alert.acknowledge": "Xác nhận đã xem cảnh báo",
     "api_token.issue": "Cấp mã API", "api_token.revoke": "Thu hồi mã API", "api_token.refused": "Từ chối mã API",
-    "demo.reset": "Nạp lại dữ liệu mẫu",
+    "demo.reset": "Nạp lại dữ liệu mẫu", "unit.publishing": "Công khai điểm số",
 }
 
 

@@ -20,6 +20,8 @@ from app.indicators.models import IndicatorGroup
 from app.indicators.services import install_default_catalog
 from app.org import services as org
 from app.org.models import Unit
+from app.public.models import UnitPublication
+from app.public.services import set_publishing
 from app.reports.models import Document, DocumentComment
 from app.scores.models import Explanation, ImportBatch, ScoreRecord, ScoreRevision
 
@@ -59,6 +61,7 @@ def reset_demo() -> None:
         db.session.delete(a)
     db.session.flush()
     db.session.execute(sa.delete(Plan).where(Plan.id.in_(plan_ids)))
+    db.session.execute(sa.delete(UnitPublication).where(UnitPublication.unit_id.in_(ids)))
     user_ids = list(db.session.scalars(sa.select(User.id).where(User.unit_id.in_(ids))))
     # The audit trail stays whole (the database refuses to change it): its entries keep the actor's id and a
     # snapshot of their name, so those about the removed demo stay readable.
@@ -109,6 +112,8 @@ def load_demo(password: str, *, now: datetime, with_scores: bool = False,
         db.session.flush()
     if not plan.assignments:
         counts["assignments"] = _load_table(plan, root)
+    if db.session.get(UnitPublication, root.id) is None:  # the district's chair published its scores (/cong-khai/NS)
+        set_publishing(None, root, publish=True, names=False, now=now)
     db.session.flush()
     if with_scores:
         counts["scores"] = _load_scores(now)
