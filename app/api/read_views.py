@@ -110,10 +110,6 @@ def _limit():
     return reads.limit_of(request.args.get("limit"))
 
 
-def _period(*, closed: bool = True):
-    return reads.period_of(request.args.get("period"), today=_today(), closed=closed)
-
-
 @bp.get("/units")
 @reader
 def read_units(user):
@@ -148,31 +144,31 @@ def read_assignments(user, plan_id: int):
 @bp.get("/units/<int:unit_id>/scorecard")
 @reader
 def read_scorecard(user, unit_id: int):
-    return reads.scorecard(user, unit_id, _period())
+    return reads.scorecard(user, unit_id, request.args.get("period"), today=_today())
 
 
 @bp.get("/units/<int:unit_id>/series")
 @reader
 def read_series(user, unit_id: int):
-    return reads.series(user, unit_id, _period())
+    return reads.series(user, unit_id, request.args.get("period"), today=_today())
 
 
 @bp.get("/units/<int:unit_id>/ranks")
 @reader
 def read_ranks(user, unit_id: int):
-    return reads.ranks(user, unit_id, _period())
+    return reads.ranks(user, unit_id, request.args.get("period"), today=_today())
 
 
 @bp.get("/units/<int:unit_id>/red")
 @reader
 def read_red(user, unit_id: int):
-    return reads.red(user, unit_id, _period())
+    return reads.red(user, unit_id, request.args.get("period"), today=_today())
 
 
 @bp.get("/units/<int:unit_id>/dossier-stats")
 @reader
 def read_dossier_stats(user, unit_id: int):
-    return reads.dossier_stats(user, unit_id, _period(closed=False), now=now_utc(), today=_today(),
+    return reads.dossier_stats(user, unit_id, request.args.get("period"), now=now_utc(), today=_today(),
                                soon_days=current_app.config["DOSSIER_DUE_SOON_DAYS"])
 
 

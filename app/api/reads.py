@@ -194,11 +194,12 @@ def _no_scores(unit, period: Period):
     return ApiError(404, "chua-co-diem", f"{unit.name} chưa có điểm kỳ {period.code}.")
 
 
-def scorecard(user, unit_id: int, period: Period) -> s.Scorecard:
+def scorecard(user, unit_id: int, period_text: str | None, *, today: date) -> s.Scorecard:
     """The figures of the scorecard page (scores.pages.scorecard_page) for a closed period."""
     from app.scores.pages import scorecard_page
 
     u = _scored_unit(user, unit_id)
+    period = period_of(period_text, today=today)
     page = scorecard_page(u, period.kind, period, with_details=False)
     card = page.card
     if card is None or (card.total is None and not any(line.record for g in card.groups for line in g.lines)):
@@ -217,13 +218,14 @@ def scorecard(user, unit_id: int, period: Period) -> s.Scorecard:
                        rank=_rank(page.rank) if page.rank else None, groups=groups)
 
 
-def series(user, unit_id: int, until: Period) -> s.Series:
+def series(user, unit_id: int, period_text: str | None, *, today: date) -> s.Series:
     """The unit's total and rank per period of `until`'s kind up to it (the trend charts of the scorecard page)."""
     from app.scores import queries
     from app.scores.pages import since, total_trend
 
-    kind = until.kind
     u = _scored_unit(user, unit_id)
+    until = period_of(period_text, today=today)
+    kind = until.kind
     chart, starts = total_trend(u, kind, until)
     points = [(start, total) for start, total in zip(starts, chart.series[0].values, strict=True) if total is not None]
     ranks = queries.rank_series(u, kind, since(kind, until))
@@ -233,7 +235,7 @@ def series(user, unit_id: int, until: Period) -> s.Series:
         for start, total in points])
 
 
-def ranks(user, unit_id: int, period: Period) -> s.Ranks:
+def ranks(user, unit_id: int, period_text: str | None, *, today: date) -> s.Ranks:
     """The unit's peer group ranked for the period (the ranks page)."""
     from app.scores.access import can_see_ranks_of
     from app.scores.pages import rank_in_peers, ranks_tables
@@ -241,6 +243,7 @@ def ranks(user, unit_id: int, period: Period) -> s.Ranks:
     u = _scored_unit(user, unit_id)
     if not can_see_ranks_of(user, u):
         raise NotFound("Không tìm thấy đơn vị.")
+    period = period_of(period_text, today=today)
     group, rank = rank_in_peers(u, period)
     if rank is None:
         raise _no_scores(u, period)
@@ -249,11 +252,12 @@ def ranks(user, unit_id: int, period: Period) -> s.Ranks:
                    rows=[_rank(r) for t in tables for r in t.rows])
 
 
-def red(user, unit_id: int, period: Period) -> s.RedList:
+def red(user, unit_id: int, period_text: str | None, *, today: date) -> s.RedList:
     """Indicators of the unit that turned red or fell, and whether they have been explained (the scorecard page)."""
     from app.scores import accountability, queries
 
     u = _scored_unit(user, unit_id)
+    period = period_of(period_text, today=today)
     card = queries.scorecard(u, period)
     if card.total is None and not any(line.record for g in card.groups for line in g.lines):
         raise _no_scores(u, period)
@@ -289,7 +293,7 @@ def _stat_row(row) -> s.StatRowOut:
                         processing=row.processing, on_time_rate=_num(row.on_time_rate))
 
 
-def dossier_stats(user, unit_id: int, period: Period, *, now: datetime, today: date, soon_days: int
+def dossier_stats(user, unit_id: int, period_text: str | None, *, now: datetime, today: date, soon_days: int
                   ) -> s.DossierStats:
     """The dossier statistics page of a unit for a period (running periods included, counted as of `now`)."""
     from app.dossiers import stats
@@ -298,6 +302,7 @@ def dossier_stats(user, unit_id: int, period: Period, *, now: datetime, today: d
 
     visible = visible_unit_ids(user, today=today)
     u = get_visible_unit(user, unit_id, visible=visible)
+    period = period_of(period_text, today=today, closed=False)
     table = stats.unit_statistics(u, period, now=now, calendar=calendar_around(today), soon_days=soon_days,
                                   visible=visible)
     return s.DossierStats(unit_id=u.id, period=period.code, as_of=table.window.as_of,
