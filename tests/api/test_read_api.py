@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -16,11 +15,10 @@ from app.audit.models import AuditEntry
 from app.auth.services import create_user, find_user
 from app.core.formatting import vn_number
 from app.org.services import descendant_ids, find_unit_by_code
+from tests.api.conftest import SAMPLE
 from tests.conftest import DEMO_NOW
 
 PERIOD = "2026-Q3"
-# The sample units: the district, two of its communes and the sibling district (its peer in the ranking).
-SAMPLE = ("NS", "NS.TANSON", "NS.MANOI", "NT.BA")
 
 
 def issue(db, username: str, *, days: int = 30) -> str:
@@ -43,30 +41,6 @@ def assert_problem(response, status: int, slug: str | None = None):
     assert body["status"] == status and body["detail"] and body["type"].startswith("urn:chiso766:problem:")
     if slug:
         assert body["type"] == f"urn:chiso766:problem:{slug}"
-
-
-@pytest.fixture
-def quarters(demo, db):
-    """Quarter scores of the sample units for 2026-Q2 and 2026-Q3, each unit at its own level; NS's indicator 4
-    falls to 40 % in Q3 (red)."""
-    from app.indicators.models import Indicator
-    from app.scores.periods import quarter_period
-    from app.scores.services import ScoreInput, upsert
-
-    indicators = db.session.scalars(sa.select(Indicator)).all()
-    items = []
-    for n, code in enumerate(SAMPLE):
-        unit = find_unit_by_code(code)
-        for quarter in (2, 3):
-            for ind in indicators:
-                num = 100 - 7 * n
-                if code == "NS" and ind.code == "PROGRESS_ON_TIME" and quarter == 3:
-                    num = 40
-                items.append(ScoreInput(unit=unit, period=quarter_period(2026, quarter), source="portal",
-                                        indicator=ind, group=ind.group, numerator=Decimal(num),
-                                        denominator=Decimal(100)))
-    upsert(items, None)
-    db.session.commit()
 
 
 @pytest.fixture
