@@ -68,13 +68,13 @@ def reader(view):
     def wrapped(*args, **kwargs):
         from app.api.ratelimit import hit
 
+        caller = _caller()
+        if isinstance(caller, Response):
+            return caller
         if_none_match = request.headers.get("If-None-Match")
         if if_none_match is not None and not IF_NONE_MATCH.fullmatch(if_none_match):
             return problem(400, "if-none-match-khong-hop-le", TITLES[400], "Tiêu đề If-None-Match không hợp lệ: "
                            'gửi lại đúng ETag đã nhận (ví dụ W/"…"), hoặc bỏ tiêu đề này.')
-        caller = _caller()
-        if isinstance(caller, Response):
-            return caller
         user, key = caller
         wait = hit(key, limit=current_app.config["API_RATE_LIMIT"], now=now_utc())
         if wait is not None:
