@@ -79,6 +79,8 @@ class Config:
     LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", str(15 * 60)))
     LOGIN_MAX_FAILURES_PER_USER = int(os.environ.get("LOGIN_MAX_FAILURES_PER_USER", "10"))
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "50"))
+    # Read API (/api/v1): requests per minute per personal token (or per signed-in user), counted in the database.
+    API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
     # How many reverse proxies in front of gunicorn set X-Forwarded-For/-Proto (0: none; production: 1).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Ninh Sơn")

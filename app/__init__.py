@@ -83,7 +83,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.alerts.views import bp as alerts_bp
+    from app.api import read_views  # noqa: F401  (the read API's routes on the api blueprint)
     from app.api.admin_views import bp as api_admin_bp
+    from app.api.token_views import bp as personal_tokens_bp
     from app.api.views import bp as api_bp
     from app.assignments.views import bp as assignments_bp
     from app.audit.views import bp as audit_bp
@@ -101,9 +103,10 @@ def register_blueprints(app: Flask) -> None:
     from app.workdays.views import bp as workdays_bp
 
     for bp in (auth_bp, main_bp, assignments_bp, org_bp, indicators_bp, admin_bp, scores_bp, alerts_bp,
-               dossiers_bp, workdays_bp, api_bp, api_admin_bp, documents_bp, audit_bp, public_bp):
+               dossiers_bp, workdays_bp, api_bp, api_admin_bp, personal_tokens_bp, documents_bp, audit_bp,
+               public_bp):
         app.register_blueprint(bp)
-    csrf.exempt(api_bp)  # the API takes only token authentication, never a session cookie
+    csrf.exempt(api_bp)  # writes take only a token; the session cookie reaches the read API's GET routes alone
 
 
 def flask_babel_refresh() -> None:
@@ -133,6 +136,14 @@ def register_errorhandlers(app: Flask) -> None:
 
     def render_error(error):
         code = getattr(error, "code", 500) or 500
+        from flask import request
+
+        if request.path.startswith("/api/"):  # an address no API route matches: problem+json like the API's own
+            from app.api.auth_views import problem
+
+            if code >= 500:
+                _rollback_quietly()
+            return problem(code, f"http-{code}", "Lỗi", f"Lỗi HTTP {code} ở địa chỉ API này.")
         if code >= 500:
             _rollback_quietly()
             return plain_error_page(code), code

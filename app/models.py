@@ -1,7 +1,7 @@
 """Import every model module so that metadata is complete (used by the factory and Alembic)."""
 
 from app.alerts.models import Alert  # noqa: F401,E402
-from app.api.models import ApiToken  # noqa: F401
+from app.api.models import ApiRateCounter, ApiToken, UserToken  # noqa: F401
 from app.assignments.models import Assignment, Plan  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import User  # noqa: F401

@@ -110,7 +110,7 @@ def _objects(*, district_code: str, office_code: str, officer: str, chair: str, 
     _api, api_plain = issue_token(district, name="Một cửa", actor=operator, now=now)
     db.session.flush()
     assert db.session.get(ApiToken, token.id) is not None
-    return {"unit_id": district.id, "user_id": person.id, "assignment_id": assignment.id, "plan": plan.id,
+    return {"unit_id": district.id, "user_id": person.id, "assignment_id": assignment.id, "plan": plan.id, "plan_id": plan.id,
             "indicator_id": indicator.id, "dossier_id": dossier.id, "code": code, "claim_id": claim.id,
             "alert_id": alert.id, "document_id": document.id, "token_id": token.id, "period_code": PERIOD,
             "api_token": api_plain, "kind": "dossier", "object_id": dossier.id, "unit_code": district_code}

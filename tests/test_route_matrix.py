@@ -27,7 +27,8 @@ TABLE FORMAT (TABLE_TEXT below) — one line per route and method; adding a rout
 
 Policy: an object outside the caller's tree answers 404 exactly like a missing id (no enumeration); a forbidden
 action on a visible object (or a route of a role the caller does not have) is 403; anonymous users are sent to sign
-in; /api routes take tokens only (401 problem+json for a session).
+in; /api routes answer 401 problem+json without a token; the dossier routes take unit tokens only (401 for a
+session), the read routes (GET) take a personal token or the signed-in session, with the web rights.
 """
 
 from __future__ import annotations
@@ -63,6 +64,19 @@ alerts.acknowledge                                POST  L 302 404 404 404 404 | 
 alerts.index                                      GET   L 200 200 200 200 200 | =
 api.get_dossier                                   GET   401 401 401 401 401 401 | 401 401 401 401
 api.upsert_dossiers                               POST  401 401 401 401 401 401 | =
+api.openapi_document                              GET   200 200 200 200 200 200 | =
+api.read_alerts                                   GET   401 200 200 200 200 200 | =
+api.read_assignments                              GET   401 200 200 200 200 200 | 404 404 404 404
+api.read_catalog                                  GET   401 200 200 200 200 200 | =
+api.read_dossier_stats                            GET   401 200 404 200 200 200 | 404 404 404 404
+api.read_plans                                    GET   401 200 200 200 200 200 | =
+api.read_ranks                                    GET   401 200 200 200 200 200 | 404 404 404 404
+api.read_red                                      GET   401 200 200 200 200 200 | 404 404 404 404
+api.read_scorecard                                GET   401 200 200 200 200 200 | 404 404 404 404
+api.read_series                                   GET   401 200 200 200 200 200 | 404 404 404 404
+api.read_unit                                     GET   401 404 404 200 200 200 | 404 404 404 404
+api.read_units                                    GET   401 200 200 200 200 200 | =
+api.reference                                     GET   200 200 200 200 200 200 | =
 api_admin.revoke                                  GET   L 403 403 403 200 200 | 403 403 403 404
 api_admin.revoke                                  POST  L 403 403 403 302 302 | 403 403 403 404
 api_admin.tokens                                  GET   L 403 403 403 200 200 | =
@@ -78,6 +92,9 @@ auth.login                                        POST  401 302 302 302 302 302 
 auth.logout                                       POST  302 302 302 302 302 302 | =
 auth.profile                                      GET   L 200 200 200 200 200 | =
 auth.profile                                      POST  L 302 302 302 302 302 | =
+personal_tokens.revoke                            POST  L 404 404 404 404 404 | =
+personal_tokens.tokens                            GET   L 200 200 200 200 200 | =
+personal_tokens.tokens                            POST  L 422 422 422 422 422 | =
 documents.act                                     POST  L 403 403 422 422 422 | 404 404 404 404
 documents.detail                                  GET   L 200 200 200 200 200 | 404 404 404 404
 documents.index                                   GET   L 200 200 200 200 200 | =
@@ -144,6 +161,11 @@ QUERY = {
     "dossiers.statistics": {"unit": "unit_id"},
     "dossiers.index": {"unit": "unit_id"},
     "scores.entry": {"unit": "unit_id"},
+    "api.read_scorecard": {"period": "period_code"},
+    "api.read_series": {"period": "period_code"},
+    "api.read_ranks": {"period": "period_code"},
+    "api.read_red": {"period": "period_code"},
+    "api.read_dossier_stats": {"period": "period_code"},
 }
 METHODS = ("GET", "POST")
 ROLES = ("officer", "head", "chair", "admin")

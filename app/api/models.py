@@ -31,3 +31,35 @@ class ApiToken(db.Model):
 
     unit = relationship("Unit")
     created_by = relationship("User")
+
+
+class UserToken(db.Model):
+    """A personal access token: it acts as its user, with exactly the user's web rights. Only its SHA-256 is stored;
+    an expiry is required."""
+
+    __tablename__ = "user_token"
+    __table_args__ = (sa.CheckConstraint("length(trim(name)) > 0", name="name_present"),
+                      sa.CheckConstraint("expires_at > created_at", name="expires_after_created"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User")
+
+
+class ApiRateCounter(db.Model):
+    """Requests of one caller (a token, or a signed-in user) in one fixed window: shared by every worker."""
+
+    __tablename__ = "api_rate_counter"
+    __table_args__ = (sa.CheckConstraint("hits >= 0", name="hits_not_negative"),)
+
+    caller: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True, index=True)
+    hits: Mapped[int] = mapped_column(default=0)

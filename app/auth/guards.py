@@ -31,6 +31,8 @@ def check_session():
         db.session.commit()  # an idle or expired session is ended now
         logout_user()
         session.clear()
+        if request.path.startswith("/api/"):
+            return None  # the API answers 401 problem+json itself (no flash, no redirect to the sign-in page)
         flash(sessions.message(reason), "warning")
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target))
