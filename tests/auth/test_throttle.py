@@ -4,7 +4,7 @@ locked account says so without telling whether the password was right; the audit
 
 import multiprocessing
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -83,14 +83,19 @@ def test_an_administrator_unlocks_with_the_cli(client, runner, officer, clock):
     assert attempt(client, PASSWORD).status_code == 302
 
 
-def _worker(database_url: str, count: int, start: float) -> list[int]:
-    """A separate OS process with its own app and database connection, like one gunicorn worker."""
+def _worker(database_url: str, count: int, start: float, now: str) -> list[int]:
+    """A separate OS process with its own app and database connection, like one gunicorn worker. It keeps the
+    parent's clock (under TEST_CLOCK the parent's `now` is not the machine's); both start together on the
+    machine-wide monotonic clock, which no time travel touches."""
+    import time_machine
+
     from app import create_app
     from config import TestConfig
 
+    time_machine.travel(datetime.fromisoformat(now), tick=True).start()
     app = create_app(type("WorkerConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
     client = app.test_client()
-    while time.time() < start:
+    while time.monotonic() < start:
         time.sleep(0.005)
     return [client.post("/login", data={"username": "yenntk", "password": f"sai-{i}"},
                         environ_base={"REMOTE_ADDR": f"10.1.0.{i}"}).status_code for i in range(count)]
@@ -98,9 +103,9 @@ def _worker(database_url: str, count: int, start: float) -> list[int]:
 
 def test_failures_from_two_worker_processes_lock_the_account(app, db, officer):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    start = time.time() + 1.5
+    start, now = time.monotonic() + 3, datetime.now(UTC).isoformat()
     with multiprocessing.get_context("spawn").Pool(2) as pool:
-        results = pool.starmap(_worker, [(url, 5, start), (url, 5, start)])
+        results = pool.starmap(_worker, [(url, 5, start, now), (url, 5, start, now)], chunksize=1)
     assert sorted(sum(results, [])) == [401] * 10
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure)) == 10
