@@ -41,6 +41,7 @@ def create_app(config: object | str | None = None) -> Flask:
         # Behind the HTTPS reverse proxy: the client's address (sign-in throttling) and scheme come from its headers.
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    app.json.ensure_ascii = False  # JSON answers carry Vietnamese as UTF-8 text ("Ninh Sơn"), not \u escapes
     app.url_map.converters["int"] = IdConverter
     install_request_class(app)  # form fields and query strings arrive in NFC
     register_extensions(app)
