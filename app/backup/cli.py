@@ -1,4 +1,4 @@
-"""`flask backup [--output PATH]` and `flask restore PATH [--force]` (app/backup/services.py)."""
+"""`flask backup [--output PATH]` and `flask restore PATH [--force]` (app/backup/services.py; the manifest in manifest.py, the engines in sqlite.py and postgres.py)."""
 
 from __future__ import annotations
 
