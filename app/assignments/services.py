@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from app.assignments import checks
 from app.assignments.models import Assignment, Plan, assignment_performer
 from app.audit.services import record
 from app.auth.models import User
@@ -29,10 +30,6 @@ def applies(indicator: Indicator, scope_unit: Unit) -> bool:
     """Whether an indicator is scored at the level of the unit whose scorecard is assigned."""
     level = scope_unit.kind if scope_unit.kind in ("province", "district", "commune") else "department"
     return indicator.is_active and level in indicator.level_list
-
-
-def _fmt(d: date | None) -> str:
-    return d.strftime("%d/%m/%Y") if d else "nay"
 
 
 def binding_plans(user) -> list[Plan]:
@@ -224,65 +221,13 @@ def assignments_of_unit(unit: Unit) -> list[Assignment]:
     ))
 
 
-def _check_parties(actor, plan: Plan, responsible: Unit, cooperating: list[Unit], performers: list[User],
-                   team: Unit | None) -> None:
-    if actor is not None and not actor.can_manage_assignments(plan.issuing_unit):
-        raise DomainError("Bạn không có quyền phân công trong kế hoạch này.")
-    scope = plan.issuing_unit
-    for unit in [responsible, *cooperating, *([team] if team else [])]:
-        if not unit.is_descendant_of(scope) or (actor is not None and not actor.can_see_unit(unit)):
-            raise DomainError(f"Đơn vị «{unit.name}» không thuộc phạm vi quản lý của bạn.")
-        if not unit.is_active:
-            raise DomainError(f"Đơn vị «{unit.name}» đã ngừng hoạt động.")
-    for person in performers:
-        if not person.is_active:
-            raise DomainError(f"Cán bộ «{person.full_name}» đã bị vô hiệu hóa, không thể phân công.")
-        if not person.unit.is_descendant_of(scope) or (actor is not None and not actor.can_see_user(person)):
-            raise DomainError(f"Cán bộ «{person.full_name}» không thuộc phạm vi quản lý của bạn.")
-    if not performers and team is None:
-        raise DomainError("Cần chọn ít nhất một người thực hiện hoặc một tổ/bộ phận thực hiện.")
-
-
-def _check_no_overlap(scope_unit_id: int, key: str, start: date, end: date | None, exclude_id=None) -> None:
-    far = date.max
-    for other in history(scope_unit_id, key):
-        if other.id == exclude_id:
-            continue
-        if start <= (other.effective_to or far) and other.effective_from <= (end or far):
-            raise DomainError(
-                f"Thời gian hiệu lực trùng với phân công từ {_fmt(other.effective_from)} "
-                f"đến {_fmt(other.effective_to)}: mỗi chỉ số chỉ có một phân công tại một thời điểm."
-            )
-
-
-def _not_before(today: date, effective_from: date) -> None:
-    if effective_from < today:
-        raise DomainError(
-            f"Ngày hiệu lực ({_fmt(effective_from)}) không được trước hôm nay ({_fmt(today)}): phân công chỉ có hiệu "
-            "lực từ hôm nay trở đi. Muốn sửa người phụ trách của thời gian đã qua, chọn «Điều chỉnh hồi tố» và nêu lý "
-            "do.", "effective_from")
-
-
-def _check_correction(actor, plan: Plan, effective_from: date, today: date, reason: str) -> str:
-    if effective_from >= today:
-        raise DomainError("Điều chỉnh hồi tố chỉ dành cho ngày hiệu lực trước hôm nay; từ hôm nay trở đi hãy "
-                          "chuyển giao bình thường.", "effective_from")
-    if actor is not None and not actor.can_manage_assignments(plan.issuing_unit):
-        raise DomainError("Bạn không có quyền điều chỉnh phân công trong kế hoạch này.")
-    reason = (reason or "").strip()
-    if len(reason) < 10:
-        raise DomainError("Điều chỉnh hồi tố phải nêu rõ lý do (ít nhất 10 ký tự): nó thay đổi người chịu trách "
-                          "nhiệm của thời gian đã qua.", "correction_reason")
-    return reason
-
-
 def assign(*, plan: Plan, group: IndicatorGroup | None = None, indicator: Indicator | None = None,
            responsible: Unit, cooperating: list[Unit] = (), cooperating_label: str = "",
            performers: list[User] = (), team: Unit | None = None, performer_label: str = "",
            effective_from: date, effective_to: date | None = None, today: date, actor=None,
            note: str = "") -> Assignment:
     """Create an assignment of a group or an indicator from today on; refuses overlaps and out-of-scope parties."""
-    _not_before(today, effective_from)
+    checks.not_before(today, effective_from)
     return _assign(plan=plan, group=group, indicator=indicator, responsible=responsible, cooperating=cooperating,
                    cooperating_label=cooperating_label, performers=performers, team=team,
                    performer_label=performer_label, effective_from=effective_from, effective_to=effective_to,
@@ -297,9 +242,9 @@ def _assign(*, plan: Plan, group: IndicatorGroup | None, indicator: Indicator | 
     if effective_to is not None and effective_to < effective_from:
         raise DomainError("Ngày kết thúc không được trước ngày bắt đầu hiệu lực.")
     cooperating, performers = list(cooperating), list(performers)
-    _check_parties(actor, plan, responsible, cooperating, performers, team)
+    checks.check_parties(actor, plan, responsible, cooperating, performers, team)
     key = Assignment.key_for(group=group, indicator=indicator)
-    _check_no_overlap(plan.issuing_unit_id, key, effective_from, effective_to)
+    checks.check_no_overlap(history(plan.issuing_unit_id, key), effective_from, effective_to)
     a = Assignment(
         plan=plan, scope_unit_id=plan.issuing_unit_id, subject_key=key, group=group, indicator=indicator,
         responsible_unit=responsible, cooperating_label=cooperating_label.strip(), team_unit=team,
@@ -318,7 +263,7 @@ def assign_past(*, plan: Plan, indicator: Indicator, responsible: Unit, cooperat
                 cooperating_label: str = "", performers: list[User] = (), team: Unit | None = None,
                 effective_from: date, today: date, reason: str, actor=None, note: str = "") -> Assignment:
     """Correct the past: an indicator was assigned apart from its group since a past date (audited, with a reason)."""
-    reason = _check_correction(actor, plan, effective_from, today, reason)
+    reason = checks.check_correction(actor, plan, effective_from, today, reason)
     created = _assign(plan=plan, group=None, indicator=indicator, responsible=responsible, cooperating=cooperating,
                       cooperating_label=cooperating_label, performers=performers, team=team, performer_label="",
                       effective_from=effective_from, effective_to=None, actor=actor, note=note)
@@ -335,7 +280,7 @@ def reassign(current: Assignment, *, effective_from: date, today: date, responsi
     `expected_version` is the version of `current` the user saw; another version means someone changed it meanwhile
     (StaleEdit, nothing written)."""
     ensure_version(current, expected_version)
-    _not_before(today, effective_from)
+    checks.not_before(today, effective_from)
     return _reassign(current, effective_from=effective_from, responsible=responsible, cooperating=cooperating,
                      cooperating_label=cooperating_label, performers=performers, team=team, actor=actor, note=note)
 
@@ -350,7 +295,7 @@ def correct_past(current: Assignment, *, effective_from: date, today: date, reas
     `expected_version` as in `reassign`.
     """
     ensure_version(current, expected_version)
-    reason = _check_correction(actor, current.plan, effective_from, today, reason)
+    reason = checks.check_correction(actor, current.plan, effective_from, today, reason)
     new = _reassign(current, effective_from=effective_from, responsible=responsible, cooperating=cooperating,
                     cooperating_label=cooperating_label, performers=performers, team=team, actor=actor, note=note)
     record(actor, "assignment.correct_past", new, after={"reason": reason, "effective_from": effective_from,
@@ -364,11 +309,11 @@ def _reassign(current: Assignment, *, effective_from: date, responsible: Unit, c
         raise DomainError("Phân công này đã kết thúc; chỉ có thể chuyển giao phân công đang hiệu lực.")
     if effective_from <= current.effective_from:
         raise DomainError(
-            f"Ngày hiệu lực mới phải sau ngày bắt đầu của phân công hiện tại ({_fmt(current.effective_from)}).",
+            f"Ngày hiệu lực mới phải sau ngày bắt đầu của phân công hiện tại ({checks.fmt(current.effective_from)}).",
             "effective_from",
         )
     cooperating, performers = list(cooperating), list(performers)
-    _check_parties(actor, current.plan, responsible, cooperating, performers, team)
+    checks.check_parties(actor, current.plan, responsible, cooperating, performers, team)
     before = snapshot(current)
     current.effective_to = effective_from - timedelta(days=1)
     db.session.flush()
@@ -402,7 +347,7 @@ def _stale_assignment(a: Assignment) -> StaleEdit:
     who, at = last_change(a)
     now = open_assignment(a.scope_unit_id, a.subject_key) or a
     current = [("Đơn vị phụ trách", now.responsible_unit.name), ("Người thực hiện", now.performer_text or "—"),
-               ("Hiệu lực", f"từ {_fmt(now.effective_from)} đến {_fmt(now.effective_to)}")]
+               ("Hiệu lực", f"từ {checks.fmt(now.effective_from)} đến {checks.fmt(now.effective_to)}")]
     return StaleEdit(who=who, at=at, current=current, record=now)
 
 

@@ -1,0 +1,68 @@
+"""The rules a (re)assignment must pass before anything is written: rights and scope of the parties, one assignment
+per indicator at a time, no silent change of the past (a correction names its reason)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.assignments.models import Assignment, Plan
+from app.auth.models import User
+from app.core.errors import DomainError
+from app.org.models import Unit
+
+
+def fmt(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else "nay"
+
+
+def check_parties(actor, plan: Plan, responsible: Unit, cooperating: list[Unit], performers: list[User],
+                   team: Unit | None) -> None:
+    if actor is not None and not actor.can_manage_assignments(plan.issuing_unit):
+        raise DomainError("Bạn không có quyền phân công trong kế hoạch này.")
+    scope = plan.issuing_unit
+    for unit in [responsible, *cooperating, *([team] if team else [])]:
+        if not unit.is_descendant_of(scope) or (actor is not None and not actor.can_see_unit(unit)):
+            raise DomainError(f"Đơn vị «{unit.name}» không thuộc phạm vi quản lý của bạn.")
+        if not unit.is_active:
+            raise DomainError(f"Đơn vị «{unit.name}» đã ngừng hoạt động.")
+    for person in performers:
+        if not person.is_active:
+            raise DomainError(f"Cán bộ «{person.full_name}» đã bị vô hiệu hóa, không thể phân công.")
+        if not person.unit.is_descendant_of(scope) or (actor is not None and not actor.can_see_user(person)):
+            raise DomainError(f"Cán bộ «{person.full_name}» không thuộc phạm vi quản lý của bạn.")
+    if not performers and team is None:
+        raise DomainError("Cần chọn ít nhất một người thực hiện hoặc một tổ/bộ phận thực hiện.")
+
+
+def check_no_overlap(others: list[Assignment], start: date, end: date | None, exclude_id=None) -> None:
+    """`others`: the history of the same indicator in the same scope (services.history)."""
+    far = date.max
+    for other in others:
+        if other.id == exclude_id:
+            continue
+        if start <= (other.effective_to or far) and other.effective_from <= (end or far):
+            raise DomainError(
+                f"Thời gian hiệu lực trùng với phân công từ {fmt(other.effective_from)} "
+                f"đến {fmt(other.effective_to)}: mỗi chỉ số chỉ có một phân công tại một thời điểm."
+            )
+
+
+def not_before(today: date, effective_from: date) -> None:
+    if effective_from < today:
+        raise DomainError(
+            f"Ngày hiệu lực ({fmt(effective_from)}) không được trước hôm nay ({fmt(today)}): phân công chỉ có hiệu "
+            "lực từ hôm nay trở đi. Muốn sửa người phụ trách của thời gian đã qua, chọn «Điều chỉnh hồi tố» và nêu lý "
+            "do.", "effective_from")
+
+
+def check_correction(actor, plan: Plan, effective_from: date, today: date, reason: str) -> str:
+    if effective_from >= today:
+        raise DomainError("Điều chỉnh hồi tố chỉ dành cho ngày hiệu lực trước hôm nay; từ hôm nay trở đi hãy "
+                          "chuyển giao bình thường.", "effective_from")
+    if actor is not None and not actor.can_manage_assignments(plan.issuing_unit):
+        raise DomainError("Bạn không có quyền điều chỉnh phân công trong kế hoạch này.")
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise DomainError("Điều chỉnh hồi tố phải nêu rõ lý do (ít nhất 10 ký tự): nó thay đổi người chịu trách "
+                          "nhiệm của thời gian đã qua.", "correction_reason")
+    return reason
