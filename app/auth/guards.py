@@ -15,17 +15,16 @@ SESSION_KEY = "sid"  # the token in Flask's signed session cookie
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(check_session)
+    app.before_request(lambda: check_session(now=now_utc()))  # the entry point reads the clock, once a request
     login_manager.user_loader(load_user)
 
 
-def check_session():
+def check_session(*, now):
     """Find the request's session; a cookie whose session ended or expired is cleared and sent to /login."""
     g.user_session = None
     g.pop("_login_user", None)  # Flask-Login's cache: decided afresh from this request's session
     if request.endpoint == "static" or "_user_id" not in session:
         return None
-    now = now_utc()
     row, reason = sessions.find_open(session.get(SESSION_KEY), user_id=session.get("_user_id"), now=now)
     if row is None:
         db.session.commit()  # an idle or expired session is ended now
@@ -65,9 +64,9 @@ def client_address() -> str:
     return (request.remote_addr or "")[:45]
 
 
-def reauth_redirect(next_url: str):
+def reauth_redirect(next_url: str, *, now):
     """None when the password was typed in this session within REAUTH_MAX_AGE, else a redirect to /reauth."""
-    if sessions.is_recent(g.get("user_session"), now=now_utc()):
+    if sessions.is_recent(g.get("user_session"), now=now):
         return None
     flash("Để duyệt hoặc ký văn bản, vui lòng nhập lại mật khẩu.", "info")
     return redirect(url_for("auth.reauth", next=next_url))

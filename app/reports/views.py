@@ -120,7 +120,7 @@ def act(document_id: int, step: str):
     if step in ("approve", "sign"):  # a decision in the user's name: the password typed within REAUTH_MAX_AGE
         if not services.can_decide(current_user, doc.unit):  # rights first: nobody is asked for a password in vain
             raise Forbidden("Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt và ký văn bản này.")
-        again = reauth_redirect(url_for(".detail", document_id=doc.id))
+        again = reauth_redirect(url_for(".detail", document_id=doc.id), now=now_utc())
         if again is not None:
             return again
     form = ActionForm()
