@@ -125,6 +125,8 @@ def _fill(db, *, fraction: float, seed: int, progress, force: bool, password_has
             if not force:
                 raise NotEmpty("The database already holds data; pass force=True (--force) to replace it.")
             progress("Emptying the app's tables (force)")
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")  # the index rebuilds after COPY
         load.clear_manifest(conn)
         load.empty(conn, metadata)
         indicators, groups, rules = _catalog(conn)
