@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -64,7 +65,7 @@ def score_months(fraction: float) -> int:
 
 
 def _catalog(conn) -> tuple[list[dict], dict[str, int], dict]:
-    from app.indicators.scoring import Rule
+    from app.indicators.scoring import Rule, round2
 
     indicators = [dict(r._mapping) for r in conn.execute(sa.text(
         "SELECT i.id, i.code, g.code AS \"group\", i.levels FROM indicator i JOIN indicator_group g "
@@ -75,7 +76,8 @@ def _catalog(conn) -> tuple[list[dict], dict[str, int], dict]:
             "SELECT v.effective_from, r.indicator_id, r.max_points, r.threshold, r.zero_denominator "
             "FROM indicator_rule r JOIN catalog_version v ON v.id = r.version_id")):
         start = start if isinstance(start, date) else date.fromisoformat(str(start))
-        rules.setdefault(start, {})[ind] = Rule(top, threshold, zero)
+        # as Decimal with 2 places whatever the driver gives (SQLite: float), so the rows are the same everywhere
+        rules.setdefault(start, {})[ind] = Rule(round2(Decimal(str(top))), round2(Decimal(str(threshold))), zero)
     if not indicators or not rules:
         raise RuntimeError("The indicator catalog is missing (migration 0002 installs it).")
     return indicators, groups, rules
