@@ -134,12 +134,33 @@ def _columns(c: Window):
     return [L.count_if(condition(c)).label(key) for key, (_label, condition) in BUCKETS.items()]
 
 
-def counts_by_unit(unit_ids, c: Window) -> dict[int, dict[str, int]]:
-    """Every bucket's count per handling unit, in one grouped query."""
-    query = (sa.select(Dossier.handling_unit_id, *_columns(c))
-             .where(Dossier.handling_unit_id.in_(list(unit_ids)), relevant(c))
+def _grouped(unit_ids: list[int], c: Window, *, is_open: bool):
+    """Every bucket's count per handling unit over the open (or the closed) dossiers, in one grouped query; with
+    the latest receipt or end among them (what the cache checks the window's moment against)."""
+    part = Dossier.is_open if is_open else sa.not_(Dossier.is_open)
+    latest = sa.func.max(sa.case((Dossier.ended_at > Dossier.received_at, Dossier.ended_at),
+                                 else_=Dossier.received_at))
+    query = (sa.select(Dossier.handling_unit_id, latest, *_columns(c))
+             .where(Dossier.handling_unit_id.in_(unit_ids), part, relevant(c))
              .group_by(Dossier.handling_unit_id))
-    return {row[0]: dict(zip(BUCKETS, (int(v) for v in row[1:]), strict=True)) for row in db.session.execute(query)}
+    rows = db.session.execute(query).all()
+    counts = {row[0]: dict(zip(BUCKETS, (int(v) for v in row[2:]), strict=True)) for row in rows}
+    return counts, max((row[1] for row in rows if row[1] is not None), default=None)
+
+
+def counts_by_unit(unit_ids, c: Window) -> dict[int, dict[str, int]]:
+    """Every bucket's count per handling unit: the open dossiers counted live (a partial index holds them), the
+    closed ones from the statistics cache keyed on the data version (stats_cache.py)."""
+    from app.dossiers import stats_cache
+
+    ids = sorted(unit_ids)
+    out = stats_cache.closed_counts(ids, c, lambda: _grouped(ids, c, is_open=False))
+    out = {uid: dict(counts) for uid, counts in out.items()}
+    for uid, counts in _grouped(ids, c, is_open=True)[0].items():
+        target = out.setdefault(uid, dict.fromkeys(BUCKETS, 0))
+        for key, value in counts.items():
+            target[key] = target.get(key, 0) + value
+    return out
 
 
 def subtree_map(unit: Unit) -> tuple[list[Unit], dict[int, int]]:
