@@ -9,8 +9,9 @@ Honesty rules:
   claims: the import calls `bump()` after it writes, and an ORM flush touching a Dossier or a DossierClaim bumps it
   too; a cached entry is used only when its version is the current one;
 - a closed dossier's buckets depend on the moment the window is seen at (`as_of`) only while that moment is before
-  its end (or receipt); an entry is stored only when every counted dossier ended and was received by `as_of`, and
-  it is used for any later `as_of` (a running month seen later), never an earlier one;
+  its end (or receipt); an entry of a running window is stored only when every counted dossier ended and was
+  received by `as_of`, and it is used for any later `as_of` (the month seen later), never an earlier one; a past
+  window is always seen at its end (`as_of` = end), so its entry is stored as valid from that moment;
 - the entry is written in the reader's transaction: a rolled-back write never leaves a count behind.
 """
 
@@ -73,9 +74,10 @@ def closed_counts(unit_ids, window, compute: Callable[[], tuple[Counts, datetime
         return {int(uid): counts for uid, counts in entry.counts.items()}
     counts, latest = compute()
     latest = _aware(latest)
-    if latest is None or latest <= window.as_of:
-        stable_from = window.as_of if latest is None else latest
-        _store(key, current, stable_from, counts)
+    if latest is None or latest <= window.as_of:  # the same for every later moment
+        _store(key, current, window.as_of if latest is None else latest, counts)
+    elif window.as_of >= window.end:  # a past window is always seen at its end: valid at that moment only
+        _store(key, current, window.end, counts)
     return counts
 
 
