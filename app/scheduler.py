@@ -17,7 +17,7 @@ from flask.cli import with_appcontext
 from app.core.time import VN_TZ, now_utc
 
 log = logging.getLogger(__name__)
-LOCK_KEY = 766_016_001  # the PostgreSQL advisory lock only the running scheduler holds (any bigint, fixed)
+LOCK_KEY = 766_016  # the PostgreSQL advisory lock the running scheduler holds: (this, the schema's hash)
 STANDBY_SECONDS = 30
 
 
@@ -84,6 +84,7 @@ class Leadership:
     def __init__(self, engine):
         self.engine = engine
         self.connection = None
+        self.held = False
 
     def acquire(self) -> bool:
         if self.engine.dialect.name != "postgresql":
@@ -92,15 +93,22 @@ class Leadership:
             self.connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         import sqlalchemy as sa
 
-        held = bool(self.connection.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar())
-        if not held:
+        self.held = bool(self.connection.execute(sa.text(
+            "SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"), {"k": LOCK_KEY}).scalar())
+        if not self.held:
             self.release()
-        return held
+        return self.held
 
     def release(self) -> None:
+        """Unlock, then give the connection back (a pooled connection would otherwise keep the lock)."""
         if self.connection is not None:
-            self.connection.close()  # the session ends, and with it the lock
-            self.connection = None
+            if self.held:
+                import sqlalchemy as sa
+
+                self.connection.execute(sa.text("SELECT pg_advisory_unlock(:k, hashtext(current_schema()))"),
+                                        {"k": LOCK_KEY})
+            self.connection.close()
+            self.connection, self.held = None, False
 
 
 @click.group(help="Bộ lập lịch: chạy các việc định kỳ (quét cảnh báo, gửi thư, tính chỉ số từ hồ sơ).")
