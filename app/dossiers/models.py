@@ -144,12 +144,14 @@ class DossierDataVersion(db.Model):
 
 
 class DossierStatsCache(db.Model):
-    """Counts of the closed dossiers of a statistics window, valid for one data version (see stats_cache.py)."""
+    """Counts of a statistics window's closed (or open) dossiers, valid for one data version and the moments
+    [valid_from, valid_until) the window may be seen at (see stats_cache.py)."""
 
     __tablename__ = "dossier_stats_cache"
 
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     version: Mapped[int] = mapped_column(sa.BigInteger, index=True)
-    stable_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     counts: Mapped[dict] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)

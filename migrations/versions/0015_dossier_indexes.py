@@ -34,7 +34,8 @@ def upgrade():
     op.create_table('dossier_stats_cache',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
-    sa.Column('stable_from', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('valid_from', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('valid_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('counts', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_dossier_stats_cache'))

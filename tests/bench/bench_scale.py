@@ -3,9 +3,9 @@ millions of dossiers (tests/bench/scale_data.py, or the bench-gen generator), pa
 
     .venv/bin/python tests/bench/bench_scale.py --database-url postgresql+psycopg://postgres@127.0.0.1/scale2m_db
 
-Measures, at the fixed moment NOW (the data's "today"):
+Measures, at the data's "today" (the latest receipt or end in it, NOW of scale_data.py at the earliest):
   bare count   SELECT count(*) of the overdue condition (open, past due or >1 supplement) — the floor
-  scan         scan_dossiers(now=NOW), first run (creates the alerts) and again (nothing new: the steady state);
+  scan         scan_dossiers(now), first run (creates the alerts) and again (nothing new: the steady state);
                both rolled back, so the database is left as it was
   stats        unit_statistics of the province for the running month, the previous month, the quarter and the
                year: cold (empty cache) and warm (what every later reader gets), median of 5 warm runs
@@ -19,6 +19,7 @@ import argparse
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -52,29 +53,37 @@ def run(url: str) -> int:
     app = make_app(url)
     rows, failures = [], []
     with app.app_context():
+        latest = db.session.scalar(sa.text("SELECT max(greatest(received_at, coalesce(ended_at, received_at))) "
+                                           "FROM dossier"))
+        now = max(NOW, latest + timedelta(minutes=1))  # the data's "today": nothing in it lies in the future
+        print(f"now = {now:%Y-%m-%d %H:%M} UTC")
         total = db.session.scalar(sa.select(sa.func.count()).select_from(Dossier))
         is_partitioned = db.session.scalar(sa.text(
             "SELECT relkind = 'p' FROM pg_class WHERE relname = 'dossier' AND relnamespace = "
             "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"))
         print(f"{total:,} dossiers, {'partitioned' if is_partitioned else 'one table'}")
-        overdue = sa.select(sa.func.count()).select_from(Dossier).where(Dossier.is_open, L.late_at(NOW))
+        overdue = sa.select(sa.func.count()).select_from(Dossier).where(Dossier.is_open, L.late_at(now))
         db.session.scalar(overdue)
         count_s, late = timed(lambda: db.session.scalar(overdue))
         rows.append(["bare count of overdue", f"{count_s * 1000:,.0f} ms", f"{late:,} overdue"])
-        first_s, first = timed(lambda: scan_dossiers(now=NOW))
+        first_s, first = timed(lambda: scan_dossiers(now=now))
         rows.append(["scan, first (creates alerts)", f"{first_s * 1000:,.0f} ms", f"{first.total:,} alerts"])
-        again_s, again = timed(lambda: scan_dossiers(now=NOW))
+        again_s, again = timed(lambda: scan_dossiers(now=now))
         rows.append(["scan, again (steady state)", f"{again_s * 1000:,.0f} ms", f"{again.total:,} new alerts"])
         db.session.rollback()
         province = db.session.scalar(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
-        calendar = calendar_around(NOW.date())
-        periods = [("running month", month_period(2026, 11)), ("previous month", month_period(2026, 10)),
-                   ("quarter", quarter_period(2026, 4)), ("year", year_period(2026))]
+        calendar = calendar_around(now.date())
+        today = now.astimezone(L.VN_TZ).date()
+        previous = (today.replace(day=1) - timedelta(days=1))
+        periods = [("running month", month_period(today.year, today.month)),
+                   ("previous month", month_period(previous.year, previous.month)),
+                   ("quarter", quarter_period(today.year, (today.month - 1) // 3 + 1)),
+                   ("year", year_period(today.year))]
         for label, period in periods:
             db.session.execute(sa.delete(DossierStatsCache))
-            cold_s, _ = timed(lambda p=period: stats.unit_statistics(province, p, now=NOW, calendar=calendar))
+            cold_s, _ = timed(lambda p=period: stats.unit_statistics(province, p, now=now, calendar=calendar))
             db.session.commit()
-            warm = [timed(lambda p=period: stats.unit_statistics(province, p, now=NOW, calendar=calendar))[0]
+            warm = [timed(lambda p=period: stats.unit_statistics(province, p, now=now, calendar=calendar))[0]
                     for _ in range(5)]
             warm_ms = statistics.median(warm) * 1000
             rows.append([f"stats {label}, cold", f"{cold_s * 1000:,.0f} ms", ""])
