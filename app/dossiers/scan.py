@@ -180,12 +180,9 @@ def scan_dossiers(*, now: datetime, calendar=None) -> ScanResult:
 
 def resolve_cleared(*, now: datetime) -> int:
     """Close the open alerts of dossiers that finished, were moved to a later due time, or got their letter."""
-    finished = sa.select(Dossier.id).where(sa.not_(Dossier.is_open))
-    no_longer_late = sa.select(Dossier.id).where(Dossier.is_open, sa.not_(L.late_at(now)))
-    lettered = sa.select(Dossier.id).where(Dossier.apology_at.is_not(None))
-    return (alerts.resolve_cleared(subject_type="dossier", kinds=OPEN_KINDS, cleared=Alert.dossier_id.in_(finished),
-                                   now=now)
-            + alerts.resolve_cleared(subject_type="dossier", kinds=["dossier_overdue"],
-                                     cleared=Alert.dossier_id.in_(no_longer_late), now=now)
-            + alerts.resolve_cleared(subject_type="dossier", kinds=["dossier_apology_missing"],
-                                     cleared=Alert.dossier_id.in_(lettered), now=now))
+    cleared = sa.or_(sa.not_(Dossier.is_open),
+                     sa.and_(Alert.kind == "dossier_overdue", sa.not_(L.late_at(now))),
+                     sa.and_(Alert.kind == "dossier_apology_missing", Dossier.apology_at.is_not(None)))
+    # one pass over the open alerts, each checked against its own dossier (by key), never a set of all dossiers
+    return alerts.resolve_cleared(subject_type="dossier", kinds=OPEN_KINDS, now=now,
+                                  cleared=sa.exists().where(Dossier.id == Alert.dossier_id, cleared))
