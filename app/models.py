@@ -5,7 +5,7 @@ from app.api.models import ApiRateCounter, ApiToken, UserToken  # noqa: F401
 from app.assignments.models import Assignment, Plan  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.auth.models import User  # noqa: F401
-from app.dossiers.models import Dossier, DossierClaim  # noqa: F401
+from app.dossiers.models import Dossier, DossierClaim, DossierDataVersion, DossierStatsCache  # noqa: F401
 from app.indicators.models import CatalogVersion, Indicator, IndicatorGroup, IndicatorRule  # noqa: F401
 from app.main.models import Heartbeat  # noqa: F401
 from app.org.models import Unit  # noqa: F401

@@ -17,6 +17,8 @@ from flask.cli import with_appcontext
 from app.core.time import VN_TZ, now_utc
 
 log = logging.getLogger(__name__)
+LOCK_KEY = 766_016  # the PostgreSQL advisory lock the running scheduler holds: (this, the schema's hash)
+STANDBY_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,41 @@ def build(app, scheduler_cls=None):
     return scheduler
 
 
+class Leadership:
+    """The one-scheduler rule: on PostgreSQL a session advisory lock held on a connection of its own for the life
+    of the process, so a second scheduler (another host, a restart that overlaps) waits instead of running jobs
+    twice; the lock goes with the connection when the process dies. SQLite is one machine: always the leader."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.connection = None
+        self.held = False
+
+    def acquire(self) -> bool:
+        if self.engine.dialect.name != "postgresql":
+            return True
+        if self.connection is None:
+            self.connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        import sqlalchemy as sa
+
+        self.held = bool(self.connection.execute(sa.text(
+            "SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))"), {"k": LOCK_KEY}).scalar())
+        if not self.held:
+            self.release()
+        return self.held
+
+    def release(self) -> None:
+        """Unlock, then give the connection back (a pooled connection would otherwise keep the lock)."""
+        if self.connection is not None:
+            if self.held:
+                import sqlalchemy as sa
+
+                self.connection.execute(sa.text("SELECT pg_advisory_unlock(:k, hashtext(current_schema()))"),
+                                        {"k": LOCK_KEY})
+            self.connection.close()
+            self.connection, self.held = None, False
+
+
 @click.group(help="Bộ lập lịch: chạy các việc định kỳ (quét cảnh báo, gửi thư, tính chỉ số từ hồ sơ).")
 def scheduler():
     pass
@@ -83,12 +120,24 @@ def scheduler():
 @click.option("--once", is_flag=True, help="Chạy mỗi việc một lần rồi thoát.")
 @with_appcontext
 def run_command(once: bool):
+    import time
+
+    from app.extensions import db
+
     app = current_app._get_current_object()
+    leader = Leadership(db.engine)
+    if once and not leader.acquire():
+        raise click.ClickException("Một bộ lập lịch khác đang chạy (đang giữ khóa): không chạy các việc lần này "
+                                   "để tránh chạy trùng.")
     if once:
         for job in jobs():
             click.echo(f"- {job.id}: {job.description}")
             run_job(app, job)
+        leader.release()
         return
+    while not leader.acquire():
+        click.echo(f"Một bộ lập lịch khác đang chạy: tiến trình này chờ, thử lại sau {STANDBY_SECONDS} giây.")
+        time.sleep(STANDBY_SECONDS)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     click.echo("Bộ lập lịch đang chạy (Ctrl+C để dừng):")
     for job in jobs():
@@ -99,6 +148,8 @@ def run_command(once: bool):
         scheduler_.start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("Đã dừng bộ lập lịch.")
+    finally:
+        leader.release()
 
 
 @scheduler.command("list", help="Liệt kê các việc định kỳ.")

@@ -118,3 +118,38 @@ def import_command(paths, dry_run, source, max_mb, max_rows):
     click.echo(f"{verb}: {n(report.total('new'))} hồ sơ mới, {n(report.total('changed'))} hồ sơ thay đổi, "
                f"{n(report.total('unchanged'))} không đổi (nguồn «{report.source}»)."
                f"{' (chạy thử: chưa ghi gì)' if dry_run else ''}")
+
+
+def _partition_step(step) -> None:
+    import time
+
+    started = time.perf_counter()
+    try:
+        result = step()
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Xong trong {time.perf_counter() - started:,.1f} giây: {n(result['rows'])} hồ sơ giữ nguyên.")
+
+
+@dossiers.command("partition", help="(PostgreSQL) Chia bảng hồ sơ theo tháng tiếp nhận (phân vùng), giữ nguyên mọi "
+                                    "hồ sơ; chạy lại trên bảng đã chia thì chỉ thêm các tháng tới. Khóa bảng trong "
+                                    "lúc chạy: chạy ngoài giờ làm việc.")
+@click.option("--months-ahead", type=click.IntRange(min=1, max=120), default=12, show_default=True,
+              help="Số tháng tới có sẵn phân vùng.")
+@with_appcontext
+def partition_command(months_ahead):
+    from app.core.time import today_vn
+    from app.dossiers.partitioning import partition
+
+    _partition_step(lambda: partition(today=today_vn(), months_ahead=months_ahead, progress=click.echo))
+
+
+@dossiers.command("unpartition", help="(PostgreSQL) Gộp bảng hồ sơ đã chia theo tháng trở lại một bảng thường, giữ "
+                                      "nguyên mọi hồ sơ.")
+@with_appcontext
+def unpartition_command():
+    from app.dossiers.partitioning import unpartition
+
+    _partition_step(lambda: unpartition(progress=click.echo))

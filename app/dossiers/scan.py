@@ -155,10 +155,15 @@ def scan_dossiers(*, now: datetime, calendar=None) -> ScanResult:
 
     def to_groups(kind: str, groups: dict[int, set[int]], condition, *, text_key: str | None = None,
                   level: int = 0) -> None:
-        for user_id, unit_ids in groups.items():
-            n = _insert(_select(kind, sa.literal(user_id), texts[text_key or kind], now,
-                                sa.and_(condition, Dossier.handling_unit_id.in_(sorted(unit_ids))), level))
-            result.created[kind if not level else "dossier_escalated"] += n
+        """One INSERT … SELECT for the whole group: the dossiers joined to a VALUES list of (recipient, unit)."""
+        pairs = sorted((user_id, unit_id) for user_id, unit_ids in groups.items() for unit_id in unit_ids)
+        if not pairs:
+            return
+        route_ = sa.values(sa.column("recipient_id", sa.Integer), sa.column("unit_id", sa.Integer),
+                           name="route").data(pairs).cte("route")  # WITH route(…) AS (VALUES …): both dialects
+        select = _select(kind, route_.c.recipient_id, texts[text_key or kind], now, condition, level).join_from(
+            Dossier, route_, route_.c.unit_id == Dossier.handling_unit_id)
+        result.created[kind if not level else "dossier_escalated"] += _insert(select)
 
     to_officer("dossier_due_soon", due_soon)
     to_officer("dossier_overdue", overdue)
@@ -175,12 +180,9 @@ def scan_dossiers(*, now: datetime, calendar=None) -> ScanResult:
 
 def resolve_cleared(*, now: datetime) -> int:
     """Close the open alerts of dossiers that finished, were moved to a later due time, or got their letter."""
-    finished = sa.select(Dossier.id).where(sa.not_(Dossier.is_open))
-    no_longer_late = sa.select(Dossier.id).where(Dossier.is_open, sa.not_(L.late_at(now)))
-    lettered = sa.select(Dossier.id).where(Dossier.apology_at.is_not(None))
-    return (alerts.resolve_cleared(subject_type="dossier", kinds=OPEN_KINDS, cleared=Alert.dossier_id.in_(finished),
-                                   now=now)
-            + alerts.resolve_cleared(subject_type="dossier", kinds=["dossier_overdue"],
-                                     cleared=Alert.dossier_id.in_(no_longer_late), now=now)
-            + alerts.resolve_cleared(subject_type="dossier", kinds=["dossier_apology_missing"],
-                                     cleared=Alert.dossier_id.in_(lettered), now=now))
+    cleared = sa.or_(sa.not_(Dossier.is_open),
+                     sa.and_(Alert.kind == "dossier_overdue", sa.not_(L.late_at(now))),
+                     sa.and_(Alert.kind == "dossier_apology_missing", Dossier.apology_at.is_not(None)))
+    # one pass over the open alerts, each checked against its own dossier (by key), never a set of all dossiers
+    return alerts.resolve_cleared(subject_type="dossier", kinds=OPEN_KINDS, now=now,
+                                  cleared=sa.exists().where(Dossier.id == Alert.dossier_id, cleared))

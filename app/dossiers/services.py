@@ -349,6 +349,10 @@ def _write(stage: sa.Table, source: str, now: datetime, result: UpsertResult) ->
         select = sa.select(sa.literal(source, d.c.source.type), *(stage.c[name] for name in FIELDS), moment,
                            moment).where(stage.c.kind == "new").order_by(stage.c.row_no)
         db.session.execute(sa.insert(d).from_select(columns, select))
+    if result.changed or result.new:
+        from app.dossiers import stats_cache
+
+        stats_cache.bump()  # cached statistics of the old data are no longer used (stats_cache.py)
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Dossier):
             db.session.expire(obj)  # a dossier loaded earlier must not hide what SQL just wrote

@@ -134,12 +134,56 @@ def _columns(c: Window):
     return [L.count_if(condition(c)).label(key) for key, (_label, condition) in BUCKETS.items()]
 
 
-def counts_by_unit(unit_ids, c: Window) -> dict[int, dict[str, int]]:
-    """Every bucket's count per handling unit, in one grouped query."""
-    query = (sa.select(Dossier.handling_unit_id, *_columns(c))
-             .where(Dossier.handling_unit_id.in_(list(unit_ids)), relevant(c))
+def _grouped(unit_ids: list[int], c: Window, *, is_open: bool):
+    """Every bucket's count per handling unit over the open (or the closed) dossiers, in one grouped query; with
+    how long the counts hold (stats_cache.py): closed, from the latest receipt or end among them; open, from the
+    window's moment until the next due time, receipt or end after it."""
+    part = Dossier.is_open if is_open else sa.not_(Dossier.is_open)
+    if is_open:
+        after = [sa.func.min(sa.case((column > c.as_of, column))) for column in
+                 (Dossier.due_at, Dossier.received_at, Dossier.ended_at)]
+        bound = [*after, sa.func.count(sa.case((Dossier.due_at == c.as_of, 1)))]
+    else:
+        bound = [sa.func.max(sa.case((Dossier.ended_at > Dossier.received_at, Dossier.ended_at),
+                                     else_=Dossier.received_at))]
+    query = (sa.select(Dossier.handling_unit_id, *bound, *_columns(c))
+             .where(Dossier.handling_unit_id.in_(unit_ids), part, relevant(c))
              .group_by(Dossier.handling_unit_id))
-    return {row[0]: dict(zip(BUCKETS, (int(v) for v in row[1:]), strict=True)) for row in db.session.execute(query)}
+    rows = db.session.execute(query).all()
+    width = len(bound) + 1
+    counts = {row[0]: dict(zip(BUCKETS, (int(v) for v in row[width:]), strict=True)) for row in rows}
+    if is_open:
+        if any(row[4] for row in rows):  # a due time exactly now: its standing changes at the next instant
+            return counts, None
+        nexts = [_utc(v) for row in rows for v in row[1:4] if v is not None]
+        return counts, (c.as_of, min(nexts, default=None))
+    latest = max((_utc(row[1]) for row in rows if row[1] is not None), default=None)
+    if latest is None or latest <= c.as_of:
+        return counts, (latest or c.start, None)
+    if c.as_of >= c.end:  # a past window, seen at its end only
+        return counts, (c.end, None)
+    return counts, None
+
+
+def _utc(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def counts_by_unit(unit_ids, c: Window) -> dict[int, dict[str, int]]:
+    """Every bucket's count per handling unit: the closed and the open dossiers counted apart, each through the
+    statistics cache (keyed on the data version and on when the counts hold: stats_cache.py)."""
+    from app.dossiers import stats_cache
+
+    ids = sorted(unit_ids)
+    out = {uid: dict(counts) for uid, counts in
+           stats_cache.cached("closed", ids, c, lambda: _grouped(ids, c, is_open=False)).items()}
+    for uid, counts in stats_cache.cached("open", ids, c, lambda: _grouped(ids, c, is_open=True)).items():
+        target = out.setdefault(uid, dict.fromkeys(BUCKETS, 0))
+        for key, value in counts.items():
+            target[key] = target.get(key, 0) + value
+    return out
 
 
 def subtree_map(unit: Unit) -> tuple[list[Unit], dict[int, int]]:

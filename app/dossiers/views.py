@@ -89,6 +89,7 @@ def statistics():
     period = _period(today)
     table = stats.unit_statistics(unit, period, now=now, calendar=_calendar(today), soon_days=_soon_days(),
                                   visible=visible)
+    db.session.commit()  # the statistics cache entry written while counting (stats_cache.py)
     kind = period.kind
     return render_template("dossiers/stats.html", table=table, unit=unit, period=period, kind=kind, kinds=KINDS,
                            periods=_periods(today, kind), buckets=stats.BUCKETS)
