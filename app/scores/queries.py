@@ -293,7 +293,7 @@ def _competition_ranks(totals_by_unit: dict[int, Decimal]) -> dict[int, int]:
 def ranks(units: list[Unit], period: Period) -> list[Rank]:
     """Rank units (usually siblings) by total for a period, with the movement since the period before."""
     prev = previous(period)
-    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date])
+    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date], light=True)
     sums = totals(records, catalog())
     now = {u.id: sums[(u.id, period.start_date)] for u in units if (u.id, period.start_date) in sums}
     before = {u.id: sums[(u.id, prev.start_date)] for u in units if (u.id, prev.start_date) in sums}
