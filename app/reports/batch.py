@@ -32,6 +32,7 @@ from app.core.time import to_vn
 from app.extensions import db
 from app.org.models import Unit
 from app.reports import services
+from app.scores import queries
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,9 @@ def _start_worker(config: dict) -> None:
     app.config.update(config)  # over the instance settings, exactly as the parent had them
     context = app.app_context()
     context.push()
-    _WORKER["context"] = context
+    memo = queries.memoised()  # for the worker's life: its units ask the same peer questions of unchanging data
+    memo.__enter__()
+    _WORKER.update(context=context, memo=memo)
 
 
 def run_all(tasks: list[Task], *, workers: int, config: dict,
@@ -185,8 +188,9 @@ def run_all(tasks: list[Task], *, workers: int, config: dict,
 
 def _outcomes(tasks: list[Task], workers: int, config: dict) -> Iterator[Outcome]:
     if workers <= 1 or len(tasks) <= 1 or any(t.sign for t in tasks):
-        for task in tasks:
-            yield run_one(task)
+        with queries.memoised():
+            for task in tasks:
+                yield run_one(task)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context, initializer=_start_worker,
