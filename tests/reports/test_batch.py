@@ -84,3 +84,46 @@ def test_worker_configuration_keeps_what_pickles(app):
     assert config == {"SQLALCHEMY_DATABASE_URI": "sqlite://", "BANDS": (("Tốt", 0.8),)}
     assert batch.file_name("plan", "NS", "2026Q4") == "ke-hoach-NS-2026Q4.pdf"
     assert batch.default_workers() >= 1
+
+
+def _statements(db, code: str, period) -> int:
+    """SQL statements to build one unit's report content (no PDF)."""
+    from app.org.services import find_unit_by_code
+    from app.reports import content
+    from tests.reports.conftest import TODAY
+
+    unit = find_unit_by_code(code)
+    doc = Document(kind="report", unit=unit, period_start=period.start_date, period_end=period.end_date, version=1,
+                   status="draft", title="Báo cáo", texts=content.default_texts("report", unit, period, today=TODAY))
+    count = [0]
+
+    def counter(*_args, **_kwargs):
+        count[0] += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        content.build(doc, today=TODAY)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", counter)
+        db.session.rollback()
+    return count[0]
+
+
+def test_the_reports_queries_do_not_grow_with_peers_and_sub_units(quarters, db):
+    """No N+1: five more scored communes under NS (peers of NS.MANOI, rows of NS's rank table) add no statement."""
+    from decimal import Decimal
+
+    from app.indicators.models import Indicator
+    from app.org.services import find_unit_by_code
+    from app.scores.periods import quarter_period
+    from app.scores.services import ScoreInput, upsert
+
+    before = {code: _statements(db, code, quarters) for code in ("NS", "NS.MANOI")}
+    indicators = db.session.scalars(sa.select(Indicator)).all()
+    upsert([ScoreInput(unit=find_unit_by_code(code), period=quarter_period(2026, q), source="portal", indicator=ind,
+                       group=ind.group, numerator=Decimal(share), denominator=Decimal(100))
+            for share, code in enumerate(("NS.HOASON", "NS.LAMSON", "NS.LUONGSON", "NS.MYSON", "NS.NHONSON"), 60)
+            for q in (2, 3) for ind in indicators], None)
+    db.session.commit()
+    after = {code: _statements(db, code, quarters) for code in ("NS", "NS.MANOI")}
+    assert after == before
