@@ -87,6 +87,7 @@ def _run(kind: str, unit_code, all_units, quarter, output, sign, signer_name, wo
         head = f"[{position:>{width}}/{len(tasks)}] {'' if outcome.ok else 'Lỗi — '}{outcome.code}"
         click.echo(f"{head}: {outcome.message} ({vn_number(outcome.seconds, 1)} s)", err=not outcome.ok)
 
+    db.session.rollback()  # hold no transaction (nor its locks) open while the units are produced
     started = time.perf_counter()
     outcomes = batch.run_all(tasks, workers=workers if parallel else 1,
                              config=batch.worker_config(current_app.config), on_done=progress)

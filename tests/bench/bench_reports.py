@@ -105,6 +105,9 @@ def all_units(url: str, quarter: str, workers: int, limit: int | None) -> dict:
         now = datetime.fromisoformat(NOW)
         tasks = [batch.Task("report", u.id, u.code, u.name, quarter, str(Path(folder) / batch.file_name(
             "report", u.code, quarter)), now) for u in units]
+        from app.extensions import db
+
+        db.session.rollback()  # no transaction (nor its locks) held open while the workers run
         cpu0 = os.times()
         started = time.perf_counter()
 
