@@ -196,11 +196,17 @@ def _outcomes(tasks: list[Task], workers: int, config: dict) -> Iterator[Outcome
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context, initializer=_start_worker,
                              initargs=(config,)) as pool:
         futures = {pool.submit(run_one, task): task for task in tasks}
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                yield future.result()
-            except BrokenProcessPool as exc:
-                yield Outcome(task.code, task.name, False, f"tiến trình lập văn bản bị dừng đột ngột ({exc})", 0.0)
-            except Exception as exc:  # noqa: BLE001 - e.g. a worker that could not start: reported per unit
-                yield Outcome(task.code, task.name, False, f"lỗi tiến trình ({type(exc).__name__}: {exc})", 0.0)
+        try:
+            for future in as_completed(futures):
+                task = futures[future]
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool as exc:
+                    outcome = Outcome(task.code, task.name, False, f"tiến trình lập văn bản bị dừng đột ngột ({exc})",
+                                      0.0)
+                except Exception as exc:  # noqa: BLE001 - e.g. a worker that could not start: reported per unit
+                    outcome = Outcome(task.code, task.name, False, f"lỗi tiến trình ({type(exc).__name__}: {exc})", 0.0)
+                yield outcome
+        except BaseException:  # Ctrl-C or a closed consumer: the units not started are not started
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
