@@ -1,26 +1,27 @@
 """`flask reports plan|quarterly --unit CODE|--all-units --quarter 2026Q3 [-o PATH] [--sign]`, `flask reports verify`.
 
 The command line is the operator's: `--sign` takes the document through submission and approval to the signature of
-the unit's chair (or `--signer`), each step recorded. Many units are rendered here, with a progress bar, never in a
-web request.
+the unit's chair (or `--signer`), each step recorded. Many units are rendered here (in `--workers` processes, see
+reports.batch), never in a web request: a line as each unit finishes, a summary, exit code 1 if any unit failed.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy.exc import IntegrityError
 
-from app.auth.models import User
 from app.core.errors import DomainError
-from app.core.time import now_utc, to_vn
+from app.core.formatting import vn_number
+from app.core.time import now_utc
 from app.extensions import db
 from app.org.models import Unit
 from app.org.services import find_unit_by_code
-from app.reports import services
+from app.reports import batch, services
 from app.reports.models import Document
 from app.reports.texts import COMMITTEE_KINDS
 
@@ -50,98 +51,61 @@ def _units(kind: str, code: str | None, all_units: bool, period) -> list[Unit]:
         Unit.id.in_(ids), Unit.is_active.is_(True), Unit.kind.in_(COMMITTEE_KINDS)).order_by(Unit.code)))
 
 
-def _signer(unit: Unit, username: str | None, now) -> User:
-    """--signer, else the unit's chair who has a signing key (the chair before a deputy)."""
-    from app.auth.services import find_user
-    from app.reports import signing
-
-    if username:
-        user = find_user(username)
-        if user is None:
-            raise DomainError(f"Không có tài khoản «{username}».")
-        return user
-    people = [u for u in db.session.scalars(sa.select(User).where(User.unit_id == unit.id, User.is_active.is_(True)))
-              if services.can_decide(u, unit)]
-    people.sort(key=lambda u: (services.wording.is_deputy_title(u.title), u.full_name))
-    if not people:
-        raise DomainError(f"{unit.name} chưa có tài khoản Chủ tịch hoặc Phó Chủ tịch để ký.")
-    for person in people:
-        try:
-            signing.signer_credential(person, now=now)
-            return person
-        except DomainError:
-            continue
-    return people[0]  # signing reports why this chair's key cannot be used
-
-
-def _one(kind: str, unit: Unit, period, *, sign: bool, signer_name: str | None, target: Path) -> str:
-    """Render (and sign) one unit's document into `target`; returns what was done, raises DomainError."""
-    now = now_utc()
-    today = to_vn(now).date()
-    doc = services.find_document(kind, unit, period)
-    if doc is not None and doc.is_issued and doc.status == "signed":
-        target.write_bytes(doc.pdf)
-        note = " (không ký lại)" if sign else ""
-        return f"đã ký ban hành số {doc.number_text} ngày {doc.issued_on:%d/%m/%Y}{note}: ghi bản đã ký vào {target}"
-    if not sign:
-        target.write_bytes(services.draft_preview(kind, unit, period, today=today))
-        return f"bản dự thảo (chưa ký) ghi vào {target}"
-    signer = _signer(unit, signer_name, now)
-    if doc is None:
-        doc = services.create_draft(kind=kind, unit=unit, period=period, actor=signer, today=today, now=now)
-    services.issue_now(doc, signer=signer, now=now, note="Ký qua dòng lệnh (flask reports).")
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise DomainError(services.NUMBER_TAKEN) from None
-    target.write_bytes(doc.pdf)
-    return f"đã ký số {doc.number_text}, {signer.full_name}; SHA-256 {doc.sha256[:16]}…: {target}"
-
-
-def _run(kind: str, unit_code, all_units, quarter, output, sign, signer_name):
+def _run(kind: str, unit_code, all_units, quarter, output, sign, signer_name, workers=None):
     try:
         period = services.parse_quarter(quarter)
     except DomainError as exc:
         raise click.BadParameter(exc.message, param_hint="--quarter") from None
+    if workers is not None and workers < 1:
+        raise click.BadParameter("số tiến trình phải từ 1 trở lên.", param_hint="--workers")
     units = _units(kind, unit_code, all_units, period)
     if not units:
         raise click.ClickException("Không có đơn vị nào để lập văn bản cho quý này.")
-    many = all_units
-    if many:
+    now = now_utc()  # the one clock reading: every unit's document is dated by it
+    code = f"{period.start_date.year}Q{(period.start_date.month - 1) // 3 + 1}"
+    if all_units:
         folder = Path(output or ".")
         folder.mkdir(parents=True, exist_ok=True)
-    failures, lines = [], []
-    with click.progressbar(units, label=f"Lập {len(units)} văn bản", show_pos=True,
-                           item_show_func=lambda u: u.code if u else "") if many else _plain(units) as bar:
-        for unit in bar:
-            name = f"{'ke-hoach' if kind == 'plan' else 'bao-cao'}-{unit.code}-{period.start_date.year}" \
-                   f"Q{(period.start_date.month - 1) // 3 + 1}.pdf"
-            target = folder / name if many else Path(output or name)
-            try:
-                lines.append(f"{unit.code}: {_one(kind, unit, period, sign=sign, signer_name=signer_name, target=target)}")
-            except DomainError as exc:
-                db.session.rollback()
-                failures.append(f"{unit.code}: {exc.message}")
-    for line in lines:
-        click.echo(line)
-    for line in failures:
-        click.echo(f"Lỗi — {line}", err=True)
-    if failures:
+    tasks = [batch.Task(kind, u.id, u.code, u.name, code,
+                        str(folder / batch.file_name(kind, u.code, code) if all_units
+                            else Path(output or batch.file_name(kind, u.code, code))),
+                        now, sign, signer_name) for u in units]
+    workers = workers or batch.default_workers()
+    if not all_units:
+        outcome = batch.run_one(tasks[0])
+        if not outcome.ok:
+            click.echo(f"Lỗi — {outcome.code}: {outcome.message}", err=True)
+            raise SystemExit(1)
+        click.echo(f"{outcome.code}: {outcome.message}")
+        return
+    parallel = workers > 1 and len(tasks) > 1 and not sign
+    click.echo(f"Lập {len(tasks)} văn bản" + (f", {min(workers, len(tasks))} tiến trình song song" if parallel else "")
+               + (" (ký số lần lượt từng đơn vị: số văn bản cấp theo thứ tự)" if sign and workers > 1 else "") + ".")
+    width = len(str(len(tasks)))
+
+    def progress(position: int, outcome: batch.Outcome) -> None:
+        head = f"[{position:>{width}}/{len(tasks)}] {'' if outcome.ok else 'Lỗi — '}{outcome.code}"
+        click.echo(f"{head}: {outcome.message} ({vn_number(outcome.seconds, 1)} s)", err=not outcome.ok)
+
+    db.session.rollback()  # hold no transaction (nor its locks) open while the units are produced
+    started = time.perf_counter()
+    outcomes = batch.run_all(tasks, workers=workers if parallel else 1,
+                             config=batch.worker_config(current_app.config), on_done=progress)
+    failed = [o for o in outcomes if not o.ok]
+    click.echo(f"Xong {len(outcomes)} đơn vị trong {_duration(time.perf_counter() - started)}: "
+               f"{len(outcomes) - len(failed)} thành công, {len(failed)} lỗi.")
+    for o in sorted(failed, key=lambda o: o.code):
+        click.echo(f"Lỗi — {o.code} ({o.name}): {o.message}", err=True)
+    if failed:
         raise SystemExit(1)
 
 
-class _plain:
-    """A stand-in for click.progressbar when there is a single unit."""
-
-    def __init__(self, items):
-        self.items = items
-
-    def __enter__(self):
-        return self.items
-
-    def __exit__(self, *exc):
-        return False
+def _duration(seconds: float) -> str:
+    """"4 phút 05 giây", "12,3 giây"."""
+    if seconds < 60:
+        return f"{vn_number(seconds, 1)} giây"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} phút {rest:02d} giây"
 
 
 def _options(command):
@@ -149,6 +113,9 @@ def _options(command):
         command)
     command = click.option("--sign", is_flag=True, help="Trình, duyệt và ký số (PAdES), cấp số văn bản, lưu trữ.")(
         command)
+    command = click.option("--workers", type=int, default=None,
+                           help="Số tiến trình lập văn bản song song với --all-units (mặc định: số CPU; 1 = lần lượt "
+                                "trong tiến trình này).")(command)
     command = click.option("-o", "--output", help="Tệp PDF (một đơn vị) hoặc thư mục (--all-units).")(command)
     command = click.option("--quarter", required=True, help="Quý, ví dụ 2026Q3.")(command)
     command = click.option("--all-units", is_flag=True, help="Mọi UBND có phân công (kế hoạch) hoặc có điểm quý "
@@ -159,15 +126,15 @@ def _options(command):
 @reports.command("plan", help="Kế hoạch phân công quý (bảng phân công đang hiệu lực kèm theo).")
 @_options
 @with_appcontext
-def plan(unit_code, all_units, quarter, output, sign, signer_name):
-    _run("plan", unit_code, all_units, quarter, output, sign, signer_name)
+def plan(unit_code, all_units, quarter, output, workers, sign, signer_name):
+    _run("plan", unit_code, all_units, quarter, output, sign, signer_name, workers)
 
 
 @reports.command("quarterly", help="Báo cáo kết quả thực hiện Bộ chỉ số quý.")
 @_options
 @with_appcontext
-def quarterly(unit_code, all_units, quarter, output, sign, signer_name):
-    _run("report", unit_code, all_units, quarter, output, sign, signer_name)
+def quarterly(unit_code, all_units, quarter, output, workers, sign, signer_name):
+    _run("report", unit_code, all_units, quarter, output, sign, signer_name, workers)
 
 
 @reports.command("verify", help="Kiểm tra chữ ký số của một tệp PDF (nguyên vẹn, người ký, thời gian, tin cậy).")

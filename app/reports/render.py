@@ -7,12 +7,14 @@ silently falling back to another font.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import render_template
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STATIC = (Path(__file__).resolve().parents[1] / "static").resolve()
@@ -51,10 +53,25 @@ def html(kind: str, content, *, static_base: str) -> str:
     return render_template(TEMPLATES[kind], c=content, static_base=static_base)
 
 
+@functools.cache
+def _stylesheets() -> tuple[FontConfiguration, dict[str, CSS]]:
+    """The print style sheets parsed, and their fonts loaded, once per process (every PDF of a batch reuses them)."""
+    fonts, fetcher = FontConfiguration(), StaticOnlyFetcher()
+    return fonts, {name: CSS(url=(STATIC / "css" / f"{name}.css").as_uri(), url_fetcher=fetcher, font_config=fonts,
+                             media_type="print") for name in ("print", "draft")}
+
+
 def pdf(kind: str, content) -> Rendered:
     """Render the document to PDF and find its signature space."""
-    document = HTML(string=html(kind, content, static_base=""), base_url=STATIC.as_uri() + "/",
-                    url_fetcher=StaticOnlyFetcher(), media_type="print").render()
+    return pdf_of_html(html(kind, content, static_base=""), draft=content.is_draft)
+
+
+def pdf_of_html(text: str, *, draft: bool) -> Rendered:
+    """The PDF of a filled-in print template (without its style sheet links: they are given parsed)."""
+    fonts, sheets = _stylesheets()
+    document = HTML(string=text, base_url=STATIC.as_uri() + "/", url_fetcher=StaticOnlyFetcher(),
+                    media_type="print").render(stylesheets=[sheets["print"], *([sheets["draft"]] if draft else [])],
+                                               font_config=fonts)
     box = None
     for index, page in enumerate(document.pages):
         if SIGNATURE_ANCHOR in page.anchors:

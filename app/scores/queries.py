@@ -14,6 +14,7 @@ from app.extensions import db
 from app.indicators.models import Indicator, IndicatorGroup, subject_key
 from app.indicators.services import catalog
 from app.org.models import Unit
+from app.scores.memo import memoised, remembered  # noqa: F401  (memoised: for batches)
 from app.scores.models import ScoreRecord
 from app.scores.peers import PEER_NAMES, PeerGroup, child_peer_groups, peer_group, siblings  # noqa: F401
 from app.scores.periods import Period, month_period, quarter_period, year_period
@@ -292,8 +293,15 @@ def _competition_ranks(totals_by_unit: dict[int, Decimal]) -> dict[int, int]:
 
 def ranks(units: list[Unit], period: Period) -> list[Rank]:
     """Rank units (usually siblings) by total for a period, with the movement since the period before."""
+    by_id = {u.id: u for u in units}
+    rows = remembered(("ranks", tuple(by_id), period), lambda: [
+        (r.unit.id, r.total, r.rank, r.of, r.previous_rank) for r in _ranks(units, period)])
+    return [Rank(by_id[uid], total, rank, of, before) for uid, total, rank, of, before in rows]
+
+
+def _ranks(units: list[Unit], period: Period) -> list[Rank]:
     prev = previous(period)
-    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date])
+    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date], light=True)
     sums = totals(records, catalog())
     now = {u.id: sums[(u.id, period.start_date)] for u in units if (u.id, period.start_date) in sums}
     before = {u.id: sums[(u.id, prev.start_date)] for u in units if (u.id, prev.start_date) in sums}
@@ -305,6 +313,11 @@ def ranks(units: list[Unit], period: Period) -> list[Rank]:
 
 def total_series(units: list[Unit], kind: str, since: date | None = None) -> dict[int, dict[date, Decimal]]:
     """Total points per unit per period start."""
+    return remembered(("total_series", tuple(u.id for u in units), kind, since),
+                       lambda: _total_series(units, kind, since))
+
+
+def _total_series(units: list[Unit], kind: str, since: date | None) -> dict[int, dict[date, Decimal]]:
     sums = totals(best_records([u.id for u in units], kind, since=since, light=True), catalog())
     out: dict[int, dict[date, Decimal]] = defaultdict(dict)
     for (uid, start), total in sums.items():
