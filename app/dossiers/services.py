@@ -12,12 +12,13 @@ import contextlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from app.dossiers.models import CLOSED_STATUSES, DEFAULT_SOURCE, OPEN_STATUSES, Dossier
+from app.dossiers.staging import stage_rows, stage_table
 from app.extensions import db
 
 BATCH_SIZE = 5_000
@@ -162,16 +163,6 @@ class UpsertResult:
         return self.new + self.changed + self.unchanged
 
 
-def _stage_table(dialect: str) -> sa.Table:
-    """A temporary table, private to the session's connection, for one file's validated rows."""
-    dossier = Dossier.__table__
-    columns = [sa.Column("row_no", sa.Integer, nullable=False)]
-    columns += [sa.Column(name, dossier.c[name].type) for name in FIELDS]
-    options = {"postgresql_on_commit": "DROP"} if dialect == "postgresql" else {}
-    schema = {"sqlite": "temp", "postgresql": "pg_temp"}.get(dialect)
-    return sa.Table("dossier_stage", sa.MetaData(), *columns, schema=schema, prefixes=["TEMPORARY"], **options)
-
-
 def _changed(stage: sa.Table, dossier: sa.Table):
     """SQL: some written column of the stored dossier differs from the staged one (NULLs compared as values)."""
     return sa.or_(*(dossier.c[name].is_distinct_from(stage.c[name]) for name in FIELDS if name != "code"))
@@ -199,7 +190,7 @@ def upsert_dossiers(rows: Iterable[DossierInput], *, source: str = DEFAULT_SOURC
     session = db.session
     session.flush()
     dialect = session.get_bind().dialect.name
-    stage = _stage_table(dialect)
+    stage = stage_table(dialect, FIELDS)
     session.execute(sa.text(f"DROP TABLE IF EXISTS {stage.fullname}"))
     session.execute(sa.schema.CreateTable(stage))
     try:
@@ -210,13 +201,13 @@ def upsert_dossiers(rows: Iterable[DossierInput], *, source: str = DEFAULT_SOURC
                 continue
             batch.append(item.values())
             if len(batch) >= batch_size:
-                _stage_batch(stage, dialect, batch)
+                stage_rows(stage, dialect, batch)
                 staged += len(batch)
                 batch = []
                 if on_batch is not None:
                     on_batch(staged)
         if batch:
-            _stage_batch(stage, dialect, batch)
+            stage_rows(stage, dialect, batch)
             staged += len(batch)
             if on_batch is not None:
                 on_batch(staged)
@@ -234,41 +225,6 @@ def upsert_dossiers(rows: Iterable[DossierInput], *, source: str = DEFAULT_SOURC
         # After a database error the transaction is lost anyway: rolling it back drops the table.
         with contextlib.suppress(sa.exc.DBAPIError):
             session.execute(sa.text(f"DROP TABLE IF EXISTS {stage.fullname}"))
-
-
-_TIME_POSITIONS = tuple(i + 1 for i, name in enumerate(FIELDS) if name.endswith("_at"))
-
-
-def _stage_batch(stage: sa.Table, dialect: str, batch: list[tuple]) -> None:
-    """Write staged rows straight through the driver: COPY on PostgreSQL, executemany on SQLite.
-
-    SQLite gets times as the text SQLAlchemy stores them ("2026-09-30 07:05:00.000000", UTC), so that staged and
-    stored values compare equal in SQL.
-    """
-    columns = ", ".join(c.name for c in stage.columns)
-    connection = db.session.connection()
-    if dialect == "postgresql":
-        driver = connection.connection.driver_connection
-        with driver.cursor() as cursor, cursor.copy(f"COPY {stage.fullname} ({columns}) FROM STDIN") as copy:
-            for values in batch:
-                copy.write_row(values)
-        return
-    if dialect == "sqlite":
-        batch = [_sqlite_times(values) for values in batch]
-    marks = ", ".join(["?" if connection.dialect.paramstyle == "qmark" else "%s"] * (len(FIELDS) + 1))
-    connection.exec_driver_sql(f"INSERT INTO {stage.fullname} ({columns}) VALUES ({marks})", batch)
-
-
-def _sqlite_times(values: tuple) -> tuple:
-    out = list(values)
-    for i in _TIME_POSITIONS:
-        moment = out[i]
-        if moment is not None:
-            if moment.tzinfo is not UTC:
-                moment = moment.astimezone(UTC)
-            out[i] = "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031  (the fastest spelling, 1M times)
-                moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second, moment.microsecond)
-    return tuple(out)
 
 
 def _inside(item: DossierInput, allowed: set[int], unit_codes: dict[int, str], errors: RowErrors, unit_model) -> bool:
