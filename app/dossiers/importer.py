@@ -62,8 +62,15 @@ def _table_inputs(table, index: dict[str, int], directory: Directory, errors: Ro
     names = {i: name for name, i in index.items()}
     wanted = list(index.items())
     xlsx = fr_format == "xlsx"
+    width = max(index.values()) + 1
     try:
         for number, cells in table.rows():
+            if not xlsx and len(cells) >= width:  # a CSV row (text cells) with every known column: the quick way
+                item = parse_record(number, {name: v for name, i in wanted if (v := cells[i].strip())}, directory,
+                                    errors)
+                if item is not None:
+                    yield item
+                continue
             formulas = [(i, c) for i, c in enumerate(cells) if c.__class__ is Formula] if xlsx else None
             if formulas:
                 code = cells[index["MaHoSo"]] if index["MaHoSo"] < len(cells) else None

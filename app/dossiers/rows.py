@@ -3,18 +3,25 @@ channels, flags, units and officers, and every rule a row must keep (named by co
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
 
 from app.core.tabular import normalise_header
-from app.core.time import VN_TZ
-from app.dossiers.models import CHANNELS, CLOSED_STATUSES, OPEN_STATUSES, STATUSES
+from app.dossiers.models import CLOSED_STATUSES, OPEN_STATUSES, STATUSES
 from app.dossiers.services import DossierInput, RowError, RowErrors
+from app.dossiers.values import (  # noqa: F401  (ValueProblem, text_of, parse_moment, parse_due: re-exported)
+    ValueProblem,
+    parse_channel,
+    parse_due,
+    parse_flag,
+    parse_moment,
+    parse_status,
+    parse_whole,
+    shown_value,
+    text_of,
+)
 from app.extensions import db
 
 COLUMNS = ("MaHoSo", "MaTTHC", "TenTTHC", "MaDonViXuLy", "MaDonViTiepNhan", "CanBoXuLy", "KenhThucHien",
@@ -25,14 +32,8 @@ KNOWN = {normalise_header(c): c for c in COLUMNS}
 MAX_LENGTH = {"MaHoSo": 80, "MaTTHC": 40, "TenTTHC": 500}
 EXTENSIONS = (".csv", ".xlsx")
 PER_KIND = 10  # row errors of one kind in one column shown one by one; the rest in one line
-YEARS = (1990, 2100)
-DATE_FORMS = "viết 30/09/2026, 30/09/2026 14:05 hoặc 2026-09-30T14:05:00+07:00"
 
-STATUS_KEYS = {normalise_header(name): code for code, name in STATUSES.items()} | {
-    normalise_header(code): code for code in STATUSES}
 STATUS_NAMES = ", ".join(STATUSES.values())
-CHANNEL_KEYS = {str(n): n for n in CHANNELS} | {normalise_header(name): n for n, name in CHANNELS.items()}
-FLAG_KEYS = {"1": True, "0": False, "co": True, "khong": False, "true": True, "false": False}
 
 HINTS = {
     "unknown_unit": "Kiểm tra mã đơn vị trong tệp, hoặc thêm đơn vị (trang Quản trị › Đơn vị, hoặc lệnh "
@@ -50,175 +51,6 @@ SUMMARY_TITLES = {
     "inactive_officer": "Cán bộ xử lý có tài khoản đã bị khóa",
     "unknown_status": "Trạng thái không hợp lệ",
 }
-
-
-# ---------------------------------------------------------------- values
-
-
-class ValueProblem(ValueError):
-    """A cell that cannot be read; str() is the Vietnamese reason."""
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text if len(text) <= 60 else text[:59] + "…"
-
-
-def text_of(value: Any) -> str:
-    """A code or name cell as text (an XLSX number 4.0 reads "4")."""
-    if value.__class__ is str:
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?)?"
-                  r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?", re.IGNORECASE)
-_VN = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T,]+(\d{1,2})[:hg](\d{2})(?::(\d{2}))?)?", re.IGNORECASE)
-_VN_TIME_FIRST = re.compile(r"(\d{1,2})[:hg](\d{2})(?::(\d{2}))?,?\s+(?:ngày\s+)?(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})",
-                            re.IGNORECASE)
-
-
-_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_CACHE_SIZE = 4_096
-_moments: dict[tuple[str, bool], datetime] = {}
-
-
-def _zone(text: str | None) -> timezone | None:
-    if not text:
-        return None
-    if text.upper() == "Z":
-        return UTC
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-    if hours > 14 or minutes > 59:
-        raise ValueProblem(f"«{text}» không phải múi giờ hợp lệ.")
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
-
-
-def _moment(shown: str, y: int, m: int, d: int, hh: int | None, mm: int | None, ss: int | None, us: int = 0,
-            zone: timezone | None = None, *, due: bool) -> datetime:
-    if not 1 <= m <= 12:
-        raise ValueProblem(f"«{shown}» không đúng: không có tháng {m} (ngày viết theo thứ tự ngày/tháng/năm, ví dụ 30/09/2026).")
-    if not YEARS[0] <= y <= YEARS[1]:
-        raise ValueProblem(f"«{shown}» không đúng: năm {y} nằm ngoài khoảng hợp lý ({YEARS[0]}–{YEARS[1]}).")
-    if not 1 <= d <= (_DAYS[m] if m != 2 else 29 if calendar.isleap(y) else 28):
-        raise ValueProblem(f"«{shown}» không đúng: tháng {m}/{y} không có ngày {d}.")
-    if hh is None:  # a date alone: the start of that day, or its end for a due date (due that day = on time)
-        hh, mm, ss = (23, 59, 59) if due else (0, 0, 0)
-    if hh > 23 or (mm or 0) > 59 or (ss or 0) > 59:
-        raise ValueProblem(f"«{shown}» không đúng: giờ phải từ 00:00 đến 23:59.")
-    return datetime(y, m, d, hh, mm or 0, ss or 0, us, tzinfo=zone or VN_TZ).astimezone(UTC)
-
-
-def parse_moment(value: Any, *, due: bool = False) -> datetime:
-    """A date and time as aware UTC: ISO 8601 or Vietnamese 30/09/2026 [14:05], an Excel date cell; a time without
-    a zone is Vietnam time. A date alone is 00:00, or 23:59:59 for a due date (`due`). ValueProblem otherwise."""
-    if isinstance(value, datetime):  # an Excel date-time cell: Vietnam time, to the second
-        moment = value.replace(tzinfo=VN_TZ) if value.tzinfo is None else value
-        if moment.microsecond:
-            moment = (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
-        return _moment(_shown(value), moment.year, moment.month, moment.day, moment.hour, moment.minute,
-                       moment.second, zone=moment.tzinfo, due=due)
-    if isinstance(value, date):  # an Excel date cell without a time
-        return _moment(_shown(value), value.year, value.month, value.day, None, None, None, due=due)
-    if isinstance(value, time):
-        raise ValueProblem(f"Ô chỉ có giờ «{value}», thiếu ngày: {DATE_FORMS}.")
-    if isinstance(value, bool) or not isinstance(value, str):
-        raise ValueProblem(f"«{_shown(value)}» là số, không phải ngày: {DATE_FORMS} (trong Excel: định dạng ô là "
-                           "Date).")
-    key = (value, due)
-    moment = _moments.get(key)
-    if moment is None:  # the same dates repeat over many rows (due dates above all): remember the last few
-        if len(_moments) >= _CACHE_SIZE:
-            _moments.clear()
-        moment = _moments[key] = _parsetext_of(value.strip(), due)
-    return moment
-
-
-def parse_due(value: Any) -> datetime:
-    """A due date: a date alone means the end of that day."""
-    return parse_moment(value, due=True)
-
-
-def _parsetext_of(text: str, due: bool) -> datetime:
-    if match := _ISO.fullmatch(text):
-        y, m, d, hh, mi, ss, frac, zone = match.groups()
-        return _moment(text, int(y), int(m), int(d), _int(hh), _int(mi), _int(ss), int((frac or "0").ljust(6, "0")),
-                       _zone(zone), due=due)
-    if match := _VN.fullmatch(text):
-        d, m, y, hh, mi, ss = match.groups()
-        return _moment(text, int(y), int(m), int(d), _int(hh), _int(mi), _int(ss), due=due)
-    if match := _VN_TIME_FIRST.fullmatch(text):
-        hh, mi, ss, d, m, y = match.groups()
-        return _moment(text, int(y), int(m), int(d), int(hh), int(mi), _int(ss), due=due)
-    raise ValueProblem(f"«{_shown(text)}» không phải ngày giờ: {DATE_FORMS}.")
-
-
-def _int(text: str | None) -> int | None:
-    return int(text) if text is not None else None
-
-
-_WHOLE = re.compile(r"[+-]?\d{1,9}")
-
-
-def parse_whole(value: Any) -> int:
-    """A whole number typed as such: 2, "2", 2.0 (an Excel cell); ValueProblem otherwise."""
-    if isinstance(value, bool):
-        raise ValueProblem(f"«{value}» không phải số nguyên.")
-    if value.__class__ is str and value.isascii() and value.isdigit() and len(value) < 10:
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = text_of(value)
-    if _WHOLE.fullmatch(text):
-        return int(text)
-    raise ValueProblem(f"«{_shown(value)}» không phải số nguyên.")
-
-
-def parse_flag(value: Any) -> bool:
-    """1/0 (also có/không, true/false)."""
-    if value in ("1", "0") or value.__class__ in (bool, int, float) and value in (0, 1):
-        return bool(int(value))
-    key = normalise_header(text_of(value))
-    if key in FLAG_KEYS:
-        return FLAG_KEYS[key]
-    raise ValueProblem(f"«{_shown(value)}» không hợp lệ: ghi 1 (có) hoặc 0 (không).")
-
-
-def parse_channel(value: Any) -> int:
-    if value in ("1", "2", "3") or value.__class__ in (int, float) and value in (1, 2, 3):
-        return int(value)
-    key = normalise_header(text_of(value))
-    if key in CHANNEL_KEYS:
-        return CHANNEL_KEYS[key]
-    raise ValueProblem(f"«{_shown(value)}» không hợp lệ: KenhThucHien ghi 1 (trực tiếp), 2 (trực tuyến) hoặc 3 (bưu "
-                       "chính công ích).")
-
-
-_status_cache: dict[str, str | None] = {}
-
-
-def parse_status(value: Any) -> str | None:
-    """A status code from its Vietnamese name (without case or diacritics) or its code; None when unknown."""
-    text = text_of(value)
-    if text not in _status_cache:
-        if len(_status_cache) > 1_000:
-            _status_cache.clear()
-        _status_cache[text] = STATUS_KEYS.get(normalise_header(text))
-    return _status_cache[text]
 
 
 # ---------------------------------------------------------------- rows
@@ -270,7 +102,7 @@ def parse_record(row: int, values: dict[str, Any], directory: Directory, errors:
 
     def fail(column: str, value: Any, message: str, kind: str = "invalid") -> None:
         bad.add(column)
-        errors.add(RowError(row, column, None if value is None else _shown(value), message, code=kind,
+        errors.add(RowError(row, column, None if value is None else shown_value(value), message, code=kind,
                             record=code or None))
 
     def text(column: str) -> str:
@@ -335,7 +167,7 @@ def parse_record(row: int, values: dict[str, Any], directory: Directory, errors:
     paid, digitized, e_result = (read(c, parse_flag) for c in ("ThanhToanTrucTuyen", "SoHoa", "KetQuaDienTu"))
 
     def shown(column: str) -> str:
-        return f"«{_shown(values[column])}»"
+        return f"«{shown_value(values[column])}»"
 
     if received is not None:
         for column, moment, what in (("NgayHenTra", due, "ngày hẹn trả"), ("NgayKetThucXuLy", finished, "ngày kết "

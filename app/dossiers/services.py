@@ -12,12 +12,13 @@ import contextlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from app.dossiers.models import CLOSED_STATUSES, DEFAULT_SOURCE, OPEN_STATUSES, Dossier
+from app.dossiers.staging import stage_rows, stage_table
 from app.extensions import db
 
 BATCH_SIZE = 5_000
@@ -162,17 +163,6 @@ class UpsertResult:
         return self.new + self.changed + self.unchanged
 
 
-def _stage_table(dialect: str) -> sa.Table:
-    """A temporary table, private to the session's connection, for one file's validated rows."""
-    dossier = Dossier.__table__
-    columns = [sa.Column("row_no", sa.Integer, nullable=False)]
-    columns += [sa.Column(name, dossier.c[name].type) for name in FIELDS]
-    columns.append(sa.Column("kind", sa.String(10)))
-    options = {"postgresql_on_commit": "DROP"} if dialect == "postgresql" else {}
-    schema = {"sqlite": "temp", "postgresql": "pg_temp"}.get(dialect)
-    return sa.Table("dossier_stage", sa.MetaData(), *columns, schema=schema, prefixes=["TEMPORARY"], **options)
-
-
 def _changed(stage: sa.Table, dossier: sa.Table):
     """SQL: some written column of the stored dossier differs from the staged one (NULLs compared as values)."""
     return sa.or_(*(dossier.c[name].is_distinct_from(stage.c[name]) for name in FIELDS if name != "code"))
@@ -200,7 +190,7 @@ def upsert_dossiers(rows: Iterable[DossierInput], *, source: str = DEFAULT_SOURC
     session = db.session
     session.flush()
     dialect = session.get_bind().dialect.name
-    stage = _stage_table(dialect)
+    stage = stage_table(dialect, FIELDS)
     session.execute(sa.text(f"DROP TABLE IF EXISTS {stage.fullname}"))
     session.execute(sa.schema.CreateTable(stage))
     try:
@@ -211,69 +201,30 @@ def upsert_dossiers(rows: Iterable[DossierInput], *, source: str = DEFAULT_SOURC
                 continue
             batch.append(item.values())
             if len(batch) >= batch_size:
-                _stage_batch(stage, dialect, batch)
+                stage_rows(stage, dialect, batch)
                 staged += len(batch)
                 batch = []
                 if on_batch is not None:
                     on_batch(staged)
         if batch:
-            _stage_batch(stage, dialect, batch)
+            stage_rows(stage, dialect, batch)
             staged += len(batch)
             if on_batch is not None:
                 on_batch(staged)
-        sa.Index("ix_dossier_stage_code", stage.c.code).create(session.connection())
         if dialect == "postgresql":
+            tune_postgres()
             session.execute(sa.text(f"ANALYZE {stage.fullname}"))  # temporary tables get no statistics otherwise
+        else:  # SQLite joins through indexes (PostgreSQL hashes: an index would only cost its building)
+            sa.Index("ix_dossier_stage_code", stage.c.code).create(session.connection())
         _report_duplicates(stage, result.errors, row_label)
         if result.errors or not write:
             return result
-        _classify(stage, source)
-        counts = dict(session.execute(sa.select(stage.c.kind, sa.func.count()).group_by(stage.c.kind)).all())
-        result.new, result.changed, result.unchanged = (counts.get(k, 0) for k in ("new", "changed", "unchanged"))
-        if outcomes:
-            result.outcomes = [tuple(r) for r in session.execute(
-                sa.select(stage.c.row_no, stage.c.code, stage.c.kind).order_by(stage.c.row_no))]
-        _write(stage, source, now, result)
+        _write(stage, source, now, result, staged=staged, outcomes=outcomes)
         return result
     finally:
         # After a database error the transaction is lost anyway: rolling it back drops the table.
         with contextlib.suppress(sa.exc.DBAPIError):
             session.execute(sa.text(f"DROP TABLE IF EXISTS {stage.fullname}"))
-
-
-_TIME_POSITIONS = tuple(i + 1 for i, name in enumerate(FIELDS) if name.endswith("_at"))
-
-
-def _stage_batch(stage: sa.Table, dialect: str, batch: list[tuple]) -> None:
-    """Write staged rows straight through the driver: COPY on PostgreSQL, executemany on SQLite.
-
-    SQLite gets times as the text SQLAlchemy stores them ("2026-09-30 07:05:00.000000", UTC), so that staged and
-    stored values compare equal in SQL.
-    """
-    columns = ", ".join(c.name for c in stage.columns if c.name != "kind")
-    connection = db.session.connection()
-    if dialect == "postgresql":
-        driver = connection.connection.driver_connection
-        with driver.cursor() as cursor, cursor.copy(f"COPY {stage.fullname} ({columns}) FROM STDIN") as copy:
-            for values in batch:
-                copy.write_row(values)
-        return
-    if dialect == "sqlite":
-        batch = [_sqlite_times(values) for values in batch]
-    marks = ", ".join(["?" if connection.dialect.paramstyle == "qmark" else "%s"] * (len(FIELDS) + 1))
-    connection.exec_driver_sql(f"INSERT INTO {stage.fullname} ({columns}) VALUES ({marks})", batch)
-
-
-def _sqlite_times(values: tuple) -> tuple:
-    out = list(values)
-    for i in _TIME_POSITIONS:
-        moment = out[i]
-        if moment is not None:
-            if moment.tzinfo is not UTC:
-                moment = moment.astimezone(UTC)
-            out[i] = "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031  (the fastest spelling, 1M times)
-                moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second, moment.microsecond)
-    return tuple(out)
 
 
 def _inside(item: DossierInput, allowed: set[int], unit_codes: dict[int, str], errors: RowErrors, unit_model) -> bool:
@@ -323,36 +274,62 @@ def _report_duplicates(stage: sa.Table, errors: RowErrors, row_label: str) -> No
     errors.count_only("duplicate", "MaHoSo", int(total) - listed)
 
 
-def _classify(stage: sa.Table, source: str) -> None:
-    """Mark each staged row new, changed or unchanged against the stored dossiers of `source` (one UPDATE)."""
+def _write(stage: sa.Table, source: str, now: datetime, result: UpsertResult, *, staged: int,
+           outcomes: bool) -> None:
+    """Find the new rows, update the changed dossiers, insert the new ones; the rest are unchanged.
+
+    Set-based, one statement each, counted by their row counts (no per-row kind is written to the stage; `outcomes`
+    reads each row's kind with one join first). A dossier of a new code written meanwhile by another import makes
+    the INSERT fail on the unique constraint (the entry points then say CONCURRENT): nothing is half-written.
+    """
     d = Dossier.__table__
     same = sa.and_(d.c.source == source, d.c.code == stage.c.code)
-    kind = sa.case(
-        (~sa.exists().where(same), "new"),
-        (sa.exists().where(same, _changed(stage, d)), "changed"),
-        else_="unchanged",
-    )
-    db.session.execute(sa.update(stage).values(kind=kind))
-
-
-def _write(stage: sa.Table, source: str, now: datetime, result: UpsertResult) -> None:
-    """Update the changed dossiers and insert the new ones, one statement each."""
-    d = Dossier.__table__
+    session = db.session
+    if outcomes:
+        kind = sa.case((d.c.id.is_(None), "new"), (_changed(stage, d), "changed"), else_="unchanged")
+        result.outcomes = [tuple(r) for r in session.execute(
+            sa.select(stage.c.row_no, stage.c.code, kind).select_from(stage.outerjoin(d, same))
+            .order_by(stage.c.row_no))]
+    fresh = _new_rows(stage, source)
+    result.new = session.scalar(sa.select(sa.func.count()).select_from(fresh))
     moment = sa.literal(now, d.c.updated_at.type)
-    if result.changed:
-        db.session.execute(
+    if result.new < staged:  # some codes are stored already: update those that differ
+        result.changed = session.execute(
             sa.update(d).values({**{d.c[name]: stage.c[name] for name in FIELDS if name != "code"},
                                  d.c.updated_at: moment})
-            .where(stage.c.kind == "changed", d.c.source == source, d.c.code == stage.c.code))
+            .where(same, _changed(stage, d))).rowcount
     if result.new:
         columns = ["source", *FIELDS, "created_at", "updated_at"]
-        select = sa.select(sa.literal(source, d.c.source.type), *(stage.c[name] for name in FIELDS), moment,
-                           moment).where(stage.c.kind == "new").order_by(stage.c.row_no)
-        db.session.execute(sa.insert(d).from_select(columns, select))
+        select = sa.select(sa.literal(source, d.c.source.type), *(stage.c[name] for name in FIELDS), moment, moment)
+        if result.new < staged:
+            select = select.where(stage.c.row_no.in_(sa.select(fresh.c.row_no)))
+        session.execute(sa.insert(d).from_select(columns, select.order_by(stage.c.row_no)))
+    result.unchanged = staged - result.new - result.changed
+    session.execute(sa.text(f"DROP TABLE {fresh.fullname}"))
     if result.changed or result.new:
         from app.dossiers import stats_cache
 
         stats_cache.bump()  # cached statistics of the old data are no longer used (stats_cache.py)
-    for obj in list(db.session.identity_map.values()):
+    for obj in list(session.identity_map.values()):
         if isinstance(obj, Dossier):
-            db.session.expire(obj)  # a dossier loaded earlier must not hide what SQL just wrote
+            session.expire(obj)  # a dossier loaded earlier must not hide what SQL just wrote
+
+
+def _new_rows(stage: sa.Table, source: str) -> sa.Table:
+    """A temporary table of the staged rows whose code `source` does not have yet (their row numbers)."""
+    d = Dossier.__table__
+    options = {"postgresql_on_commit": "DROP"} if stage.schema == "pg_temp" else {}
+    fresh = sa.Table("dossier_stage_new", sa.MetaData(), sa.Column("row_no", sa.Integer, nullable=False),
+                     schema=stage.schema, prefixes=["TEMPORARY"], **options)
+    db.session.execute(sa.text(f"DROP TABLE IF EXISTS {fresh.fullname}"))
+    db.session.execute(sa.schema.CreateTable(fresh))
+    db.session.execute(sa.insert(fresh).from_select(["row_no"], sa.select(stage.c.row_no).where(
+        ~sa.exists().where(d.c.source == source, d.c.code == stage.c.code))))
+    return fresh
+
+
+def tune_postgres() -> None:
+    """Settings for the big set-based statements, for this transaction only (SET LOCAL): no JIT (compiling a
+    plan over a million rows costs seconds and saves nothing here), room for the hash joins and the duplicate count."""
+    db.session.execute(sa.text("SET LOCAL jit = off"))
+    db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))

@@ -246,17 +246,18 @@ def racing_writer(db, monkeypatch):
     then (on PostgreSQL; SQLite lets one writer at a time): the unique key refuses our INSERT."""
     from app.dossiers import services
 
-    classify = services._classify
+    new_rows = services._new_rows
 
-    def classify_then_race(stage, source):
-        classify(stage, source)
+    def new_rows_then_race(stage, source):
+        fresh = new_rows(stage, source)
         unit = find_unit_by_code("NS.TP").id
         db.session.execute(Dossier.__table__.insert().values(
             source=source, code="NS.TP-261002-0002", procedure_code="1.001234", procedure_name="",
             handling_unit_id=unit, receiving_unit_id=unit, channel=1, received_at=NOW, due_at=NOW, status="new",
             is_open=True, supplement_count=0, created_at=NOW, updated_at=NOW))
+        return fresh
 
-    monkeypatch.setattr(services, "_classify", classify_then_race)
+    monkeypatch.setattr(services, "_new_rows", new_rows_then_race)
 
 
 def test_a_clash_with_a_concurrent_writer_is_409_with_a_message(token, client, db, racing_writer):

@@ -425,7 +425,7 @@ def test_a_50000_row_file_imports_one_batch_at_a_time(demo, db, tmp_path, monkey
         assert made[0] - written[0] <= services.BATCH_SIZE
         return item
 
-    stage = services._stage_batch
+    stage = services.stage_rows
 
     def counted_stage(table, dialect, batch):
         assert len(batch) <= services.BATCH_SIZE
@@ -434,7 +434,7 @@ def test_a_50000_row_file_imports_one_batch_at_a_time(demo, db, tmp_path, monkey
         written[0] += len(batch)
 
     monkeypatch.setattr(importer, "parse_record", counted_parse)
-    monkeypatch.setattr(services, "_stage_batch", counted_stage)
+    monkeypatch.setattr(services, "stage_rows", counted_stage)
     report = run(big)
     assert report.ok, [e.message for e in errors_of(report)][:5]
     assert counts(report) == (50_000, 0, 0) and count(db) == 50_000
