@@ -326,20 +326,19 @@ def red_list(user: User, kind: str = "month") -> list[RedRow]:
     whether it was explained; officers see the scorecards their plans are about and their own units.
     """
     from app.org.services import descendant_ids
+    from app.scores.redlist import red_items_of
 
-    units: dict[int, Unit] = {p.issuing_unit_id: p.issuing_unit for p in assignments.plans_visible_to(user)}
-    if user.unit_id:
-        tree = descendant_ids(user.unit_id)
-        scored = latest_periods(kind, tree | set(units))
-        units.update({u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(tree)))})
-    else:
-        scored = latest_periods(kind, set(units))
+    tree = descendant_ids(user.unit_id) if user.unit_id else set()
+    # the tree's units first: the plans' issuing units below are then found in the session, not one by one
+    units: dict[int, Unit] = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(tree)))}
+    units.update({p.issuing_unit_id: p.issuing_unit for p in assignments.plans_visible_to(user)})
+    scored = latest_periods(kind, set(units))
+    units = {uid: u for uid, u in units.items() if uid in scored}
+    items = red_items_of([(u, scored[u.id]) for u in units.values()])
     rows: list[RedRow] = []
     for unit in sorted(units.values(), key=lambda u: (len(u.ancestors()), u.sort_order, u.name)):
-        period = scored.get(unit.id)
-        if period is None:
-            continue
-        for item in red_items(unit, period):
+        period = scored[unit.id]
+        for item in items.get(unit.id, []):
             mine = item.accountable.includes(user)
             if mine or user.can_see_unit(unit):
                 rows.append(RedRow(unit, period, item, mine))

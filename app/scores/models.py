@@ -63,6 +63,9 @@ class ScoreRecord(db.Model):
         sa.CheckConstraint("version >= 1", name="version_positive"),
         sa.Index("ix_score_record_lookup", "subject_key", "period_kind", "period_start"),
         sa.Index("ix_score_record_unit_period", "unit_id", "period_kind", "period_start"),
+        sa.Index("ix_score_record_totals", "unit_id", "period_kind", "formality_code", "period_start",
+                 postgresql_include=["source", "subject_key", "indicator_id", "group_id", "points"]),
+        sa.Index("ix_score_record_updated_at", "updated_at"),  # the data version of cached totals (scores.totals)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
