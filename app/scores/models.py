@@ -109,6 +109,17 @@ class ScoreRecord(db.Model):
         return {f: getattr(self, f) for f in self.VALUE_FIELDS}
 
 
+class ScoreDataVersion(db.Model):
+    """One row whose number moves with every statement that writes score records or the indicator catalog (database
+    triggers, migration 0014): the key under which totals computed from them may be remembered (scores.totals)."""
+
+    __tablename__ = "score_data_version"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
 class ScoreRevision(db.Model):
     """A value a score record held before a re-import or a correction replaced it."""
 

@@ -292,9 +292,10 @@ def _competition_ranks(totals_by_unit: dict[int, Decimal]) -> dict[int, int]:
 
 def ranks(units: list[Unit], period: Period) -> list[Rank]:
     """Rank units (usually siblings) by total for a period, with the movement since the period before."""
+    from app.scores.totals import cached_totals
+
     prev = previous(period)
-    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date])
-    sums = totals(records, catalog())
+    sums = cached_totals([u.id for u in units], period.kind, starts=[period.start_date, prev.start_date])
     now = {u.id: sums[(u.id, period.start_date)] for u in units if (u.id, period.start_date) in sums}
     before = {u.id: sums[(u.id, prev.start_date)] for u in units if (u.id, prev.start_date) in sums}
     now_ranks, before_ranks = _competition_ranks(now), _competition_ranks(before)
@@ -305,7 +306,9 @@ def ranks(units: list[Unit], period: Period) -> list[Rank]:
 
 def total_series(units: list[Unit], kind: str, since: date | None = None) -> dict[int, dict[date, Decimal]]:
     """Total points per unit per period start."""
-    sums = totals(best_records([u.id for u in units], kind, since=since, light=True), catalog())
+    from app.scores.totals import cached_totals
+
+    sums = cached_totals([u.id for u in units], kind, since=since)
     out: dict[int, dict[date, Decimal]] = defaultdict(dict)
     for (uid, start), total in sums.items():
         out[uid][start] = total
