@@ -142,13 +142,17 @@ def histories(scope_unit_id: int) -> dict[str, list[Assignment]]:
     return out
 
 
-def histories_of(scope_unit_ids) -> dict[int, dict[str, list[Assignment]]]:
-    """`histories` of many scopes at once (scope id → subject → assignments, oldest first), in one query."""
+def histories_of(scope_unit_ids, *, between=None) -> dict[int, dict[str, list[Assignment]]]:
+    """`histories` of many scopes at once (scope id → subject → assignments, oldest first), in one query; with
+    `between` (dates), only the assignments in force on some day from the first to the last of them, each with
+    its performers and team (what says who answers), not its other parties."""
+    query = sa.select(Assignment).options(selectinload(Assignment.performers), selectinload(Assignment.team_unit))
+    query = query.where(Assignment.scope_unit_id.in_(list(scope_unit_ids)))
+    if between:
+        query = query.where(Assignment.effective_from <= max(between),
+                            sa.or_(Assignment.effective_to.is_(None), Assignment.effective_to >= min(between)))
     out: dict[int, dict[str, list[Assignment]]] = {sid: {} for sid in scope_unit_ids}
-    for a in db.session.scalars(
-        sa.select(Assignment).options(*_LOAD).where(Assignment.scope_unit_id.in_(list(scope_unit_ids)))
-        .order_by(Assignment.effective_from)
-    ):
+    for a in db.session.scalars(query.order_by(Assignment.effective_from)):
         out[a.scope_unit_id].setdefault(a.subject_key, []).append(a)
     return out
 

@@ -319,11 +319,13 @@ class RedRow:
     is_mine: bool
 
 
-def red_list(user: User, kind: str = "month") -> list[RedRow]:
+def red_list(user: User, kind: str = "month", *, people: bool = True) -> list[RedRow]:
     """Red indicators of the latest period that the user answers for or oversees.
 
     Chairs, heads and admins see every scored unit of their tree (communes included), with who answers and
     whether it was explained; officers see the scorecards their plans are about and their own units.
+    `people=False` (for counting them) leaves out who answers where it does not decide whether a row is listed,
+    i.e. for the units the user oversees (`item.accountable` is None there).
     """
     from app.org.services import descendant_ids
     from app.scores.redlist import red_items_of
@@ -334,13 +336,16 @@ def red_list(user: User, kind: str = "month") -> list[RedRow]:
     units.update({p.issuing_unit_id: p.issuing_unit for p in assignments.plans_visible_to(user)})
     scored = latest_periods(kind, set(units))
     units = {uid: u for uid, u in units.items() if uid in scored}
-    items = red_items_of([(u, scored[u.id]) for u in units.values()])
+    overseen = {uid for uid, u in units.items() if user.can_see_unit(u)}
+    items = red_items_of([(u, scored[uid]) for uid, u in units.items() if people or uid not in overseen])
+    if not people:
+        items.update(red_items_of([(units[uid], scored[uid]) for uid in overseen], people=False))
     rows: list[RedRow] = []
     for unit in sorted(units.values(), key=lambda u: (len(u.ancestors()), u.sort_order, u.name)):
         period = scored[unit.id]
         for item in items.get(unit.id, []):
-            mine = item.accountable.includes(user)
-            if mine or user.can_see_unit(unit):
+            mine = item.accountable is not None and item.accountable.includes(user)
+            if mine or unit.id in overseen:
                 rows.append(RedRow(unit, period, item, mine))
     return rows
 

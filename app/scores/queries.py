@@ -345,11 +345,12 @@ def series_by_subject(units: list[Unit], kind: str, indicators: list[Indicator],
 
 
 def heatmap(units: list[Unit], period: Period) -> tuple[list[Indicator], list[tuple[Unit, list[Line]]]]:
-    """Units × indicators for one period (share of max), for the chair's overview."""
+    """Units × indicators for one period (share of max), for the chair's overview (records as light rows: the
+    cells show points only)."""
     from app.indicators.services import rules_on
 
     prev = previous(period)
-    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date])
+    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date], light=True)
     indicators = [i for g in catalog() for i in g.indicators]
     rules = rules_on(period.start_date)
     rows = []

@@ -51,8 +51,11 @@ class _People:
         return list(people.values())
 
 
-def red_items_of(pairs: list[tuple[Unit, Period]]) -> dict[int, list[RedItem]]:
-    """Red items per unit id for each (unit, period) pair; statements do not grow with the number of units."""
+def red_items_of(pairs: list[tuple[Unit, Period]], *, people: bool = True) -> dict[int, list[RedItem]]:
+    """Red items per unit id for each (unit, period) pair; statements do not grow with the number of units.
+
+    `people=False` leaves out who answers (`accountable` None) and is only for counting the items.
+    """
     drop_limit = Decimal(str(current_app.config["RED_DROP_POINTS"]))
     indicators = [i for g in catalog() for i in g.indicators]
     by_period: dict[Period, list[Unit]] = defaultdict(list)
@@ -82,12 +85,17 @@ def red_items_of(pairs: list[tuple[Unit, Period]]) -> dict[int, list[RedItem]]:
                 found[unit.id] = lines
     if not found:
         return {}
-    books = {uid: OwnerBook(uid, by_key=by_key) for uid, by_key in histories_of(set(found)).items()}
+    explained = _explanations(found)
+    if not people:
+        return {uid: [RedItem(line, lowest, drop, None, explained.get((uid, line.indicator.id, period.kind,
+                                                                       period.start_date)))
+                      for line, lowest, drop, period in lines] for uid, lines in found.items()}
+    ends = {period.end_date for lines in found.values() for *_rest, period in lines}
+    books = {uid: OwnerBook(uid, by_key=by_key) for uid, by_key in histories_of(set(found), between=ends).items()}
     owners = {uid: [(line, books[uid].owner(line.indicator, period.end_date) if uid in books else None)
                     for line, _low, _drop, period in lines] for uid, lines in found.items()}
     people = _People({uid for uid, pairs_ in owners.items() if any(o is None for _, o in pairs_)},
                      {o.team_unit_id for pairs_ in owners.values() for _, o in pairs_ if o and o.team_unit_id})
-    explained = _explanations(found)
     out: dict[int, list[RedItem]] = {}
     for uid, lines in found.items():
         items = []
