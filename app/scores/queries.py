@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.indicators.models import Indicator, IndicatorGroup, subject_key
@@ -73,10 +74,15 @@ def best_records(unit_ids, kind: str, starts=None, since: date | None = None, *,
     `light` returns plain rows with only the columns totals need (no ORM objects): for long series.
     `subjects` limits the read to some subject keys ("I:PROGRESS_ON_TIME", ...).
     """
+    portal = aliased(ScoreRecord)
+    portal_too = sa.exists().where(
+        portal.unit_id == ScoreRecord.unit_id, portal.subject_key == ScoreRecord.subject_key,
+        portal.period_kind == ScoreRecord.period_kind, portal.period_start == ScoreRecord.period_start,
+        portal.formality_code == "", portal.source == "portal")
     query = sa.select(*LIGHT_COLUMNS) if light else sa.select(ScoreRecord)
-    query = query.where(
+    query = query.where(  # the database keeps a manual entry only where the portal has no record
         ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "",
-        ScoreRecord.source != "computed")
+        sa.or_(ScoreRecord.source == "portal", sa.and_(ScoreRecord.source == "manual", ~portal_too)))
     if starts is not None:
         query = query.where(ScoreRecord.period_start.in_(list(starts)))
     if since is not None:
@@ -84,12 +90,7 @@ def best_records(unit_ids, kind: str, starts=None, since: date | None = None, *,
     if subjects is not None:
         query = query.where(ScoreRecord.subject_key.in_(list(subjects)))
     rows = db.session.execute(query) if light else db.session.scalars(query)
-    best: dict[tuple, object] = {}
-    for rec in rows:
-        key = (rec.unit_id, rec.subject_key, rec.period_start)
-        if key not in best or SOURCE_ORDER[rec.source] < SOURCE_ORDER[best[key].source]:
-            best[key] = rec
-    return best
+    return {(rec.unit_id, rec.subject_key, rec.period_start): rec for rec in rows}
 
 
 def latest_period(unit_ids, kind: str = "month") -> Period | None:
