@@ -223,13 +223,15 @@ def alert_key(unit: Unit, indicator: Indicator, period: Period) -> str:
 
 
 def latest_periods(kind: str = "month", unit_ids=None) -> dict[int, Period]:
-    """The newest period of a kind with scores, per unit (one query)."""
-    query = sa.select(ScoreRecord.unit_id, sa.func.max(ScoreRecord.period_start)).where(
-        ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "", ScoreRecord.source != "computed"
-    ).group_by(ScoreRecord.unit_id)
+    """The newest period of a kind with scores, per unit (one query; per unit one step back along
+    ix_score_record_totals, not a read of its history)."""
+    newest = sa.select(sa.func.max(ScoreRecord.period_start)).where(
+        ScoreRecord.unit_id == Unit.id, ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "",
+        ScoreRecord.source != "computed").correlate(Unit).scalar_subquery()
+    query = sa.select(Unit.id, newest)
     if unit_ids is not None:
-        query = query.where(ScoreRecord.unit_id.in_(list(unit_ids)))
-    return {uid: queries.period_of(kind, start) for uid, start in db.session.execute(query)}
+        query = query.where(Unit.id.in_(list(unit_ids)))
+    return {uid: queries.period_of(kind, start) for uid, start in db.session.execute(query) if start is not None}
 
 
 def scan_red(*, now: datetime, kind: str = "month") -> int:

@@ -95,8 +95,11 @@ def best_records(unit_ids, kind: str, starts=None, since: date | None = None, *,
 
 def latest_period(unit_ids, kind: str = "month") -> Period | None:
     """The newest period of a kind with a figure of record (portal or manual) for these units."""
-    start = db.session.scalar(sa.select(sa.func.max(ScoreRecord.period_start)).where(
-        ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind, ScoreRecord.source != "computed"))
+    # per unit, the newest start is one step back along ix_score_record_unit_period (not a read of its history)
+    newest = sa.select(sa.func.max(ScoreRecord.period_start)).where(
+        ScoreRecord.unit_id == Unit.id, ScoreRecord.period_kind == kind, ScoreRecord.source != "computed"
+    ).correlate(Unit).scalar_subquery()
+    start = db.session.scalar(sa.select(sa.func.max(newest)).where(Unit.id.in_(list(unit_ids))))
     return period_of(kind, start) if start else None
 
 
