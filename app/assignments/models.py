@@ -32,6 +32,7 @@ assignment_performer = sa.Table(
     db.metadata,
     sa.Column("assignment_id", sa.ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("user_id", sa.ForeignKey("user.id", ondelete="RESTRICT"), primary_key=True),
+    sa.Index("ix_assignment_performer_user", "user_id", "assignment_id"),  # what an officer performs
 )
 
 
@@ -88,6 +89,7 @@ class Assignment(db.Model):
             sqlite_where=sa.text("effective_to IS NULL"), postgresql_where=sa.text("effective_to IS NULL"),
         ),
         sa.Index("ix_assignment_subject_dates", "scope_unit_id", "subject_key", "effective_from"),
+        sa.Index("ix_assignment_scope_in_force", "scope_unit_id", "effective_to", "effective_from"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

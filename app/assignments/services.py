@@ -117,9 +117,9 @@ def owner_of(scope_unit_id: int, indicator: Indicator, on: date,
 class OwnerBook:
     """Owners of one scope's indicators on any date, from its whole history loaded once (no query per period)."""
 
-    def __init__(self, scope_unit_id: int):
+    def __init__(self, scope_unit_id: int, by_key: dict[str, list[Assignment]] | None = None):
         self.scope_unit_id = scope_unit_id
-        self.by_key = histories(scope_unit_id)
+        self.by_key = histories(scope_unit_id) if by_key is None else by_key
 
     def owner(self, indicator: Indicator, on: date) -> Assignment | None:
         """The assignment answering for the indicator on a date: its own, else its group's."""
@@ -139,6 +139,21 @@ def histories(scope_unit_id: int) -> dict[str, list[Assignment]]:
         .order_by(Assignment.effective_from)
     ):
         out.setdefault(a.subject_key, []).append(a)
+    return out
+
+
+def histories_of(scope_unit_ids, *, between=None) -> dict[int, dict[str, list[Assignment]]]:
+    """`histories` of many scopes at once (scope id → subject → assignments, oldest first), in one query; with
+    `between` (dates), only the assignments in force on some day from the first to the last of them, each with
+    its performers and team (what says who answers), not its other parties."""
+    query = sa.select(Assignment).options(selectinload(Assignment.performers), selectinload(Assignment.team_unit))
+    query = query.where(Assignment.scope_unit_id.in_(list(scope_unit_ids)))
+    if between:
+        query = query.where(Assignment.effective_from <= max(between),
+                            sa.or_(Assignment.effective_to.is_(None), Assignment.effective_to >= min(between)))
+    out: dict[int, dict[str, list[Assignment]]] = {sid: {} for sid in scope_unit_ids}
+    for a in db.session.scalars(query.order_by(Assignment.effective_from)):
+        out[a.scope_unit_id].setdefault(a.subject_key, []).append(a)
     return out
 
 

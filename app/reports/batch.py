@@ -32,7 +32,6 @@ from app.core.time import to_vn
 from app.extensions import db
 from app.org.models import Unit
 from app.reports import services
-from app.scores import queries
 
 
 @dataclass(frozen=True)
@@ -171,9 +170,7 @@ def _start_worker(config: dict) -> None:
     app.config.update(config)  # over the instance settings, exactly as the parent had them
     context = app.app_context()
     context.push()
-    memo = queries.memoised()  # for the worker's life: its units ask the same peer questions of unchanging data
-    memo.__enter__()
-    _WORKER.update(context=context, memo=memo)
+    _WORKER.update(context=context)  # peer totals are remembered per process under the score data version
 
 
 def run_all(tasks: list[Task], *, workers: int, config: dict,
@@ -188,9 +185,8 @@ def run_all(tasks: list[Task], *, workers: int, config: dict,
 
 def _outcomes(tasks: list[Task], workers: int, config: dict) -> Iterator[Outcome]:
     if workers <= 1 or len(tasks) <= 1 or any(t.sign for t in tasks):
-        with queries.memoised():
-            for task in tasks:
-                yield run_one(task)
+        for task in tasks:
+            yield run_one(task)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context, initializer=_start_worker,

@@ -223,13 +223,15 @@ def alert_key(unit: Unit, indicator: Indicator, period: Period) -> str:
 
 
 def latest_periods(kind: str = "month", unit_ids=None) -> dict[int, Period]:
-    """The newest period of a kind with scores, per unit (one query)."""
-    query = sa.select(ScoreRecord.unit_id, sa.func.max(ScoreRecord.period_start)).where(
-        ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "", ScoreRecord.source != "computed"
-    ).group_by(ScoreRecord.unit_id)
+    """The newest period of a kind with scores, per unit (one query; per unit one step back along
+    ix_score_record_totals, not a read of its history)."""
+    newest = sa.select(sa.func.max(ScoreRecord.period_start)).where(
+        ScoreRecord.unit_id == Unit.id, ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "",
+        ScoreRecord.source != "computed").correlate(Unit).scalar_subquery()
+    query = sa.select(Unit.id, newest)
     if unit_ids is not None:
-        query = query.where(ScoreRecord.unit_id.in_(list(unit_ids)))
-    return {uid: queries.period_of(kind, start) for uid, start in db.session.execute(query)}
+        query = query.where(Unit.id.in_(list(unit_ids)))
+    return {uid: queries.period_of(kind, start) for uid, start in db.session.execute(query) if start is not None}
 
 
 def scan_red(*, now: datetime, kind: str = "month") -> int:
@@ -319,29 +321,33 @@ class RedRow:
     is_mine: bool
 
 
-def red_list(user: User, kind: str = "month") -> list[RedRow]:
+def red_list(user: User, kind: str = "month", *, people: bool = True) -> list[RedRow]:
     """Red indicators of the latest period that the user answers for or oversees.
 
     Chairs, heads and admins see every scored unit of their tree (communes included), with who answers and
     whether it was explained; officers see the scorecards their plans are about and their own units.
+    `people=False` (for counting them) leaves out who answers where it does not decide whether a row is listed,
+    i.e. for the units the user oversees (`item.accountable` is None there).
     """
     from app.org.services import descendant_ids
+    from app.scores.redlist import red_items_of
 
-    units: dict[int, Unit] = {p.issuing_unit_id: p.issuing_unit for p in assignments.plans_visible_to(user)}
-    if user.unit_id:
-        tree = descendant_ids(user.unit_id)
-        scored = latest_periods(kind, tree | set(units))
-        units.update({u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(tree)))})
-    else:
-        scored = latest_periods(kind, set(units))
+    tree = descendant_ids(user.unit_id) if user.unit_id else set()
+    # the tree's units first: the plans' issuing units below are then found in the session, not one by one
+    units: dict[int, Unit] = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(tree)))}
+    units.update({p.issuing_unit_id: p.issuing_unit for p in assignments.plans_visible_to(user)})
+    scored = latest_periods(kind, set(units))
+    units = {uid: u for uid, u in units.items() if uid in scored}
+    overseen = {uid for uid, u in units.items() if user.can_see_unit(u)}
+    items = red_items_of([(u, scored[uid]) for uid, u in units.items() if people or uid not in overseen])
+    if not people:
+        items.update(red_items_of([(units[uid], scored[uid]) for uid in overseen], people=False))
     rows: list[RedRow] = []
     for unit in sorted(units.values(), key=lambda u: (len(u.ancestors()), u.sort_order, u.name)):
-        period = scored.get(unit.id)
-        if period is None:
-            continue
-        for item in red_items(unit, period):
-            mine = item.accountable.includes(user)
-            if mine or user.can_see_unit(unit):
+        period = scored[unit.id]
+        for item in items.get(unit.id, []):
+            mine = item.accountable is not None and item.accountable.includes(user)
+            if mine or unit.id in overseen:
                 rows.append(RedRow(unit, period, item, mine))
     return rows
 

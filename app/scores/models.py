@@ -63,6 +63,9 @@ class ScoreRecord(db.Model):
         sa.CheckConstraint("version >= 1", name="version_positive"),
         sa.Index("ix_score_record_lookup", "subject_key", "period_kind", "period_start"),
         sa.Index("ix_score_record_unit_period", "unit_id", "period_kind", "period_start"),
+        sa.Index("ix_score_record_totals", "unit_id", "period_kind", "formality_code", "period_start",
+                 postgresql_include=["source", "subject_key", "indicator_id", "group_id", "points"]),
+        sa.Index("ix_score_record_updated_at", "updated_at"),  # the data version of cached totals (scores.totals)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +107,17 @@ class ScoreRecord(db.Model):
 
     def values(self) -> dict:
         return {f: getattr(self, f) for f in self.VALUE_FIELDS}
+
+
+class ScoreDataVersion(db.Model):
+    """One row whose number moves with every statement that writes score records or the indicator catalog (database
+    triggers, migration 0014): the key under which totals computed from them may be remembered (scores.totals)."""
+
+    __tablename__ = "score_data_version"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
 class ScoreRevision(db.Model):

@@ -115,6 +115,39 @@ def scorecard_page(unit: Unit, kind: str, period: Period | None = None, *, with_
     return page
 
 
+@dataclass(frozen=True)
+class HeatCell:
+    """One heatmap cell as drawn: band colour, hover text ("4. Tên chỉ số: 1,50 / 2,00") and points to one decimal."""
+
+    css: str
+    title: str
+    text: str
+
+
+def heat_cells(heat: list) -> list[tuple[Unit, list[HeatCell]]]:
+    """The heatmap's rows as cells, formatted once per distinct value (170 units × 31 indicators at a province)."""
+    from app.core.formatting import vn_number
+
+    labels: dict[int, str] = {}
+    cells: dict[tuple, HeatCell] = {}
+    rows = []
+    for unit, lines in heat:
+        row = []
+        for line in lines:
+            key = (line.indicator.id, line.points, line.max_points)
+            if key not in cells:
+                if line.indicator.id not in labels:
+                    labels[line.indicator.id] = line.indicator.label
+                band = line.band
+                cells[key] = HeatCell(band[1] if band else "",
+                                      f"{labels[line.indicator.id]}: {vn_number(line.points)} / "
+                                      f"{vn_number(line.max_points)}",
+                                      vn_number(line.points, 1) if line.points is not None else "")
+            row.append(cells[key])
+        rows.append((unit, row))
+    return rows
+
+
 @dataclass
 class OverviewPage:
     """A chair's overview of a unit (its scorecard, rank, trends), its tree's heatmap, fallers and red indicators."""
@@ -132,6 +165,9 @@ class OverviewPage:
     heat: list = field(default_factory=list)
     fallers: list[accountability.Faller] = field(default_factory=list)
     red: list[accountability.RedItem] = field(default_factory=list)
+
+    def heat_cells(self) -> list[tuple[Unit, list[HeatCell]]]:
+        return heat_cells(self.heat)
 
 
 def overview_page(root: Unit, units: list[Unit], kind: str, period: Period | None = None) -> OverviewPage:

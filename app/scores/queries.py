@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.indicators.models import Indicator, IndicatorGroup, subject_key
 from app.indicators.services import catalog
 from app.org.models import Unit
-from app.scores.memo import memoised, remembered  # noqa: F401  (memoised: for batches)
 from app.scores.models import ScoreRecord
 from app.scores.peers import PEER_NAMES, PeerGroup, child_peer_groups, peer_group, siblings  # noqa: F401
 from app.scores.periods import Period, month_period, quarter_period, year_period
@@ -74,10 +74,15 @@ def best_records(unit_ids, kind: str, starts=None, since: date | None = None, *,
     `light` returns plain rows with only the columns totals need (no ORM objects): for long series.
     `subjects` limits the read to some subject keys ("I:PROGRESS_ON_TIME", ...).
     """
+    portal = aliased(ScoreRecord)
+    portal_too = sa.exists().where(
+        portal.unit_id == ScoreRecord.unit_id, portal.subject_key == ScoreRecord.subject_key,
+        portal.period_kind == ScoreRecord.period_kind, portal.period_start == ScoreRecord.period_start,
+        portal.formality_code == "", portal.source == "portal")
     query = sa.select(*LIGHT_COLUMNS) if light else sa.select(ScoreRecord)
-    query = query.where(
+    query = query.where(  # the database keeps a manual entry only where the portal has no record
         ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind, ScoreRecord.formality_code == "",
-        ScoreRecord.source != "computed")
+        sa.or_(ScoreRecord.source == "portal", sa.and_(ScoreRecord.source == "manual", ~portal_too)))
     if starts is not None:
         query = query.where(ScoreRecord.period_start.in_(list(starts)))
     if since is not None:
@@ -85,18 +90,16 @@ def best_records(unit_ids, kind: str, starts=None, since: date | None = None, *,
     if subjects is not None:
         query = query.where(ScoreRecord.subject_key.in_(list(subjects)))
     rows = db.session.execute(query) if light else db.session.scalars(query)
-    best: dict[tuple, object] = {}
-    for rec in rows:
-        key = (rec.unit_id, rec.subject_key, rec.period_start)
-        if key not in best or SOURCE_ORDER[rec.source] < SOURCE_ORDER[best[key].source]:
-            best[key] = rec
-    return best
+    return {(rec.unit_id, rec.subject_key, rec.period_start): rec for rec in rows}
 
 
 def latest_period(unit_ids, kind: str = "month") -> Period | None:
     """The newest period of a kind with a figure of record (portal or manual) for these units."""
-    start = db.session.scalar(sa.select(sa.func.max(ScoreRecord.period_start)).where(
-        ScoreRecord.unit_id.in_(list(unit_ids)), ScoreRecord.period_kind == kind, ScoreRecord.source != "computed"))
+    # per unit, the newest start is one step back along ix_score_record_unit_period (not a read of its history)
+    newest = sa.select(sa.func.max(ScoreRecord.period_start)).where(
+        ScoreRecord.unit_id == Unit.id, ScoreRecord.period_kind == kind, ScoreRecord.source != "computed"
+    ).correlate(Unit).scalar_subquery()
+    start = db.session.scalar(sa.select(sa.func.max(newest)).where(Unit.id.in_(list(unit_ids))))
     return period_of(kind, start) if start else None
 
 
@@ -293,16 +296,10 @@ def _competition_ranks(totals_by_unit: dict[int, Decimal]) -> dict[int, int]:
 
 def ranks(units: list[Unit], period: Period) -> list[Rank]:
     """Rank units (usually siblings) by total for a period, with the movement since the period before."""
-    by_id = {u.id: u for u in units}
-    rows = remembered(("ranks", tuple(by_id), period), lambda: [
-        (r.unit.id, r.total, r.rank, r.of, r.previous_rank) for r in _ranks(units, period)])
-    return [Rank(by_id[uid], total, rank, of, before) for uid, total, rank, of, before in rows]
+    from app.scores.totals import cached_totals
 
-
-def _ranks(units: list[Unit], period: Period) -> list[Rank]:
     prev = previous(period)
-    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date], light=True)
-    sums = totals(records, catalog())
+    sums = cached_totals([u.id for u in units], period.kind, starts=[period.start_date, prev.start_date])
     now = {u.id: sums[(u.id, period.start_date)] for u in units if (u.id, period.start_date) in sums}
     before = {u.id: sums[(u.id, prev.start_date)] for u in units if (u.id, prev.start_date) in sums}
     now_ranks, before_ranks = _competition_ranks(now), _competition_ranks(before)
@@ -313,12 +310,9 @@ def _ranks(units: list[Unit], period: Period) -> list[Rank]:
 
 def total_series(units: list[Unit], kind: str, since: date | None = None) -> dict[int, dict[date, Decimal]]:
     """Total points per unit per period start."""
-    return remembered(("total_series", tuple(u.id for u in units), kind, since),
-                       lambda: _total_series(units, kind, since))
+    from app.scores.totals import cached_totals
 
-
-def _total_series(units: list[Unit], kind: str, since: date | None) -> dict[int, dict[date, Decimal]]:
-    sums = totals(best_records([u.id for u in units], kind, since=since, light=True), catalog())
+    sums = cached_totals([u.id for u in units], kind, since=since)
     out: dict[int, dict[date, Decimal]] = defaultdict(dict)
     for (uid, start), total in sums.items():
         out[uid][start] = total
@@ -355,11 +349,12 @@ def series_by_subject(units: list[Unit], kind: str, indicators: list[Indicator],
 
 
 def heatmap(units: list[Unit], period: Period) -> tuple[list[Indicator], list[tuple[Unit, list[Line]]]]:
-    """Units × indicators for one period (share of max), for the chair's overview."""
+    """Units × indicators for one period (share of max), for the chair's overview (records as light rows: the
+    cells show points only)."""
     from app.indicators.services import rules_on
 
     prev = previous(period)
-    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date])
+    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date], light=True)
     indicators = [i for g in catalog() for i in g.indicators]
     rules = rules_on(period.start_date)
     rows = []

@@ -132,7 +132,7 @@ def overview():
     page = pages.overview_page(root, units, _kind(), _asked_period())
     dossier_view = _dossier_overview(root, [u for u, _ in page.heat]) if page.period is not None else {}
     return render_template("scores/overview.html", page=page, root=root, period=page.period, kind=page.kind,
-                           kinds=KINDS, tree_red=accountability.red_list(current_user), **dossier_view)
+                           kinds=KINDS, tree_red=accountability.red_list(current_user, people=False), **dossier_view)
 
 
 def _dossier_overview(root: Unit, units: list[Unit]) -> dict:

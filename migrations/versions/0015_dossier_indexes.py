@@ -2,7 +2,7 @@
 data version bumped by every dossier write and the statistics cache keyed on it
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
