@@ -96,14 +96,8 @@ def prepare(base: str, fraction: float, *, seed: int, skip_generate: bool, progr
         raise MissingData(f"{shown(url)} holds no complete dataset for seed {seed}, fraction {fraction:g} "
                           "(--skip-generate): run without it, or tests/bench/province.py")
     progress(f"  generating fraction {fraction:g} (seed {seed}) into {shown(url)} ...")
-    return url, province.generate(url, fraction=fraction, seed=seed, progress=progress, **_force(province, stored))
-
-
-def _force(province, stored) -> dict:
-    """Pass force=True when the generator takes it and the database holds another dataset."""
-    import inspect
-
-    return {"force": True} if stored and "force" in inspect.signature(province.generate).parameters else {}
+    # force: this database is the benchmark's own (<dbname>_provinceNN), whatever it holds is replaced
+    return url, province.generate(url, fraction=fraction, seed=seed, progress=progress, force=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------
