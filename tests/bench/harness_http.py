@@ -139,27 +139,38 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def load(client: Client, path: str, *, requests: int, concurrency: int, warmup: int = 3) -> dict:
-    """`warmup` requests, then `requests` GETs of `path` by `concurrency` threads; latency in ms per request."""
+def load(client: Client, path: str, *, requests: int, concurrency: int, warmup: int = 3,
+         budget_s: float = 120.0) -> dict:
+    """`warmup` requests, then `requests` GETs of `path` by `concurrency` threads; latency in ms per request.
+    A page too slow for the budget stops taking new requests after `budget_s` seconds (the count done is reported,
+    with `cut_short`), so that one slow page cannot hold the run for hours."""
     statuses: dict[int, int] = {}
+    errors: list[str] = []
+    started = time.perf_counter()
     for _ in range(warmup):
-        status, _h, _b = request(client.host, client.port, "GET", path, headers=client.headers())
+        try:
+            status, _h, _b = request(client.host, client.port, "GET", path, headers=client.headers(), timeout=120)
+        except (OSError, http.client.HTTPException) as exc:
+            status = 0
+            errors.append(f"warm-up {type(exc).__name__}: {exc}")
         statuses[status] = statuses.get(status, 0) + 1
+        if time.perf_counter() - started > budget_s / 4:
+            break
     warm_status = dict(statuses)
     statuses.clear()
     latencies: list[float] = []
     sizes: list[int] = []
-    errors: list[str] = []
     lock = threading.Lock()
     remaining = [requests]
     headers = client.headers()
+    deadline = time.perf_counter() + budget_s
 
     def worker() -> None:
         conn = http.client.HTTPConnection(client.host, client.port, timeout=120)
         try:
             while True:
                 with lock:
-                    if remaining[0] <= 0:
+                    if remaining[0] <= 0 or time.perf_counter() > deadline:
                         return
                     remaining[0] -= 1
                 start = time.perf_counter()
@@ -191,7 +202,10 @@ def load(client: Client, path: str, *, requests: int, concurrency: int, warmup: 
         t.join()
     wall = time.perf_counter() - start
     bad = sum(n for s, n in statuses.items() if s != 200)
-    return {"requests": len(latencies), "concurrency": concurrency, "p50_ms": statistics.median(latencies),
+    if not latencies:
+        latencies = [float("nan")]
+    return {"requests": len(latencies), "cut_short": remaining[0] > 0, "concurrency": concurrency,
+            "p50_ms": statistics.median(latencies),
             "p95_ms": percentile(latencies, 95), "max_ms": max(latencies), "mean_ms": statistics.fmean(latencies),
             "rps": len(latencies) / wall if wall else 0.0, "wall_s": wall, "errors": bad,
             "statuses": {str(k): v for k, v in sorted(statuses.items())},
