@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -128,7 +129,8 @@ def sql_counts(url: str, manifest: dict) -> dict[str, dict]:
     return out
 
 
-def phase_pages(url: str, manifest: dict, tag: str, results: Results, requests: int, workdir: Path) -> None:
+def phase_pages(url: str, manifest: dict, tag: str, results: Results, requests: int, workdir: Path,
+                budget: float = BUDGET_S) -> None:
     print(f"== Pages at {tag}: {data.shown(url)}", flush=True)
     counts = guarded(results, f"SQL counts at {tag}", sql_counts, url, manifest) or {}
     results.figures["sql"][tag] = counts
@@ -141,7 +143,7 @@ def phase_pages(url: str, manifest: dict, tag: str, results: Results, requests: 
             if who not in clients:
                 clients[who] = web.Client("127.0.0.1", server.port)
                 clients[who].login(manifest["users"][who], manifest["password"])
-            row = web.load(clients[who], path, requests=requests, concurrency=CONCURRENCY, budget_s=BUDGET_S)
+            row = web.load(clients[who], path, requests=requests, concurrency=CONCURRENCY, budget_s=budget)
             row.update(who=manifest["users"][who], path=path, sql=counts.get(name, {}).get("statements"))
             pages[name] = row
             print(f"  {name:<15} {path:<45} p50 {row['p50_ms']:7.1f}  p95 {row['p95_ms']:7.1f}  max "
@@ -149,7 +151,7 @@ def phase_pages(url: str, manifest: dict, tag: str, results: Results, requests: 
                   flush=True)
             if row["cut_short"]:
                 results.error(f"{tag} {name} {path}: only {row['requests']} of {requests} requests within the "
-                              f"page's {BUDGET_S:.0f} s budget")
+                              f"page's {budget:.0f} s budget")
             if row["errors"] or row["warmup_statuses"].keys() != {"200"}:
                 results.error(f"{tag} {name} {path}: non-200 answers {row['statuses']} (warm-up "
                               f"{row['warmup_statuses']}) {row['exceptions']}")
@@ -295,6 +297,8 @@ def parse(argv):
                         or os.environ.get("TEST_DATABASE_URL") or data.DEFAULT_URL)
     parser.add_argument("--only", choices=PHASES, action="append", help="run only this phase (repeatable)")
     parser.add_argument("--requests", type=int, default=REQUESTS, help=f"timed requests per page ({REQUESTS})")
+    parser.add_argument("--page-budget", type=float, default=BUDGET_S,
+                        help=f"seconds per page before it stops taking new requests ({BUDGET_S:.0f})")
     parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS, help=f"rows of the import CSV ({IMPORT_ROWS:,})")
     parser.add_argument("--skip-generate", action="store_true", help="fail when a fraction's data is absent")
     parser.add_argument("--fractions", default="0.1,1.0", help="data fractions, comma-separated (0.1,1.0)")
@@ -338,6 +342,7 @@ def datasets(args, results: Results) -> dict[str, tuple[str, dict]]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # killed: still stop gunicorn and the children
     phases = args.only or list(PHASES)
     results = Results()
     started = time.perf_counter()
@@ -351,20 +356,21 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     meta["datasets"] = {tag: {"database": data.shown(url), "manifest": manifest} for tag, (url, manifest) in sets.items()}
     tags = list(sets)
-    with tempfile.TemporaryDirectory(prefix="bench-province-") as tmp:
-        workdir = Path(tmp)
-        if "pages" in phases:
-            for tag in tags:
-                guarded(results, f"pages at {tag}", phase_pages, *sets[tag], tag, results, args.requests, workdir)
-            page_checks(results, [t for t in tags if t in results.figures["pages"]])
-        if tags:
-            url, manifest = sets[tags[-1]]
-            if "scan" in phases:
-                guarded(results, "overdue scan", phase_scan, url, manifest, results)
-            if "import" in phases:
-                guarded(results, "import", phase_import, url, manifest, results, args.import_rows, workdir)
-            if "reports" in phases:
-                guarded(results, "reports", phase_reports, url, manifest, results)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-province-"))  # kept: gunicorn's logs
+    meta["logs"] = str(workdir)
+    if "pages" in phases:
+        for tag in tags:
+            guarded(results, f"pages at {tag}", phase_pages, *sets[tag], tag, results, args.requests, workdir,
+                    args.page_budget)
+        page_checks(results, [t for t in tags if t in results.figures["pages"]])
+    if tags:
+        url, manifest = sets[tags[-1]]
+        if "scan" in phases:
+            guarded(results, "overdue scan", phase_scan, url, manifest, results)
+        if "import" in phases:
+            guarded(results, "import", phase_import, url, manifest, results, args.import_rows, workdir)
+        if "reports" in phases:
+            guarded(results, "reports", phase_reports, url, manifest, results)
     meta["total_s"] = time.perf_counter() - started
     return finish(results, meta)
 

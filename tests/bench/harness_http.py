@@ -9,6 +9,7 @@ import math
 import os
 import re
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -71,9 +72,9 @@ class Server:
 
     def __exit__(self, *_exc) -> None:
         if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
+            self.proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown (TERM waits for busy workers)
             try:
-                self.proc.wait(30)
+                self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -166,7 +167,7 @@ def load(client: Client, path: str, *, requests: int, concurrency: int, warmup: 
     deadline = time.perf_counter() + budget_s
 
     def worker() -> None:
-        conn = http.client.HTTPConnection(client.host, client.port, timeout=120)
+        conn = http.client.HTTPConnection(client.host, client.port, timeout=60)
         try:
             while True:
                 with lock:
