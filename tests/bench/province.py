@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -64,7 +65,7 @@ def score_months(fraction: float) -> int:
 
 
 def _catalog(conn) -> tuple[list[dict], dict[str, int], dict]:
-    from app.indicators.scoring import Rule
+    from app.indicators.scoring import Rule, round2
 
     indicators = [dict(r._mapping) for r in conn.execute(sa.text(
         "SELECT i.id, i.code, g.code AS \"group\", i.levels FROM indicator i JOIN indicator_group g "
@@ -75,7 +76,8 @@ def _catalog(conn) -> tuple[list[dict], dict[str, int], dict]:
             "SELECT v.effective_from, r.indicator_id, r.max_points, r.threshold, r.zero_denominator "
             "FROM indicator_rule r JOIN catalog_version v ON v.id = r.version_id")):
         start = start if isinstance(start, date) else date.fromisoformat(str(start))
-        rules.setdefault(start, {})[ind] = Rule(top, threshold, zero)
+        # as Decimal with 2 places whatever the driver gives (SQLite: float), so the rows are the same everywhere
+        rules.setdefault(start, {})[ind] = Rule(round2(Decimal(str(top))), round2(Decimal(str(threshold))), zero)
     if not indicators or not rules:
         raise RuntimeError("The indicator catalog is missing (migration 0002 installs it).")
     return indicators, groups, rules
@@ -125,6 +127,8 @@ def _fill(db, *, fraction: float, seed: int, progress, force: bool, password_has
             if not force:
                 raise NotEmpty("The database already holds data; pass force=True (--force) to replace it.")
             progress("Emptying the app's tables (force)")
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")  # the index rebuilds after COPY
         load.clear_manifest(conn)
         load.empty(conn, metadata)
         indicators, groups, rules = _catalog(conn)

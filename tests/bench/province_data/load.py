@@ -7,6 +7,8 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -35,8 +37,12 @@ class Writer:
         hidden = columns.index(secret) if secret else None
         dropped = self._drop_indexes(table) if self.postgres and table in BIG else []
         n = self._copy(table, columns, rows, hidden) if self.postgres else self._insert(table, columns, rows, hidden)
+        copied = time.perf_counter()
         for statement in dropped:
             self.conn.exec_driver_sql(statement)
+        if dropped:
+            self.progress(f"  {table}: {len(dropped)} indexes and constraints rebuilt and checked in "
+                          f"{time.perf_counter() - copied:.1f} s")
         seconds = time.perf_counter() - started
         self.counts[table], self.timings[table] = n, seconds
         rate = n / seconds if seconds else 0.0
@@ -74,7 +80,9 @@ class Writer:
         return len(batch)
 
     def _insert(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple], hidden: int | None) -> int:
-        statement = sa.insert(self.metadata.tables[table])
+        names = ", ".join(f'"{c}"' for c in columns)
+        statement = (f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+                     if self.conn.dialect.name == "sqlite" else table)
         n, batch = 0, []
         for row in rows:
             batch.append(row)
@@ -84,9 +92,14 @@ class Writer:
         return n + self._flush_insert(statement, columns, batch, hidden)
 
     def _flush_insert(self, statement, columns, batch: list[tuple], hidden: int | None) -> int:
-        if batch:
-            self.conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in batch])
-            self._hash(batch, hidden)
+        if not batch:
+            return 0
+        if self.conn.dialect.name == "sqlite":  # straight to the driver, values as SQLAlchemy would store them
+            self.conn.exec_driver_sql(statement, [tuple(map(_sqlite, row)) for row in batch])
+        else:
+            self.conn.execute(sa.insert(self.metadata.tables[statement]),
+                              [dict(zip(columns, row, strict=True)) for row in batch])
+        self._hash(batch, hidden)
         return len(batch)
 
     def _drop_indexes(self, table: str) -> list[str]:
@@ -109,6 +122,17 @@ class Writer:
             self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
         return ([definition for _, definition in indexes]
                 + [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}' for name, definition in constraints])
+
+
+def _sqlite(value):
+    """A value as SQLAlchemy stores it in SQLite: instants as naive UTC text, Decimal as float."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def app_tables(metadata: sa.MetaData) -> list[sa.Table]:

@@ -64,32 +64,35 @@ def _volume(unit_kind: str, rng: random.Random) -> tuple[float, float, float]:
     return rng.uniform(250, 1_000), rng.uniform(150, 200), rng.uniform(0.05, 0.5)
 
 
-def _series(rng: random.Random, spec, skill: float, volume: tuple, months: list[tuple[int, int]],
-            ) -> list[tuple[int, int]]:
-    """(numerator, denominator) per month, the trajectory running from the launch so a month's value never
-    depends on how many months are generated."""
+def _shape(skill: float, last: int) -> list[float]:
+    """Share of the climb from launch to plateau reached at each month index (0 = the launch), for one unit."""
+    span = CLIMB - 10 * skill
+    return [1 - (1 - min(1.0, i / span)) ** 2 for i in range(last + 1)]
+
+
+def _series(rng: random.Random, spec, skill: float, volume: tuple, shape: list[float], dips: list[float],
+            wanted: list[int]) -> list[tuple[int, int]]:
+    """(numerator, denominator) of the wanted month indexes. The trajectory runs from the launch with its own
+    generator, so a month's value never depends on how many months are generated."""
     dossiers, tthc, petitions = volume
-    out, wobble = [], 0.0
-    first, last = LAUNCH_INDEX, months[-1][0] * 12 + months[-1][1] - 1
-    wanted = {y * 12 + m - 1 for y, m in months}
-    for index in range(first, last + 1):
-        wobble = 0.6 * wobble + rng.gauss(0, spec.noise)
-        t = min(1.0, (index - first) / (CLIMB - 10 * skill))
-        ratio = spec.start + (spec.end - spec.start) * (1 - (1 - t) ** 2) + skill * spec.spread * 1.6 + wobble
-        y, m = index // 12, index % 12 + 1
-        ratio -= spec.tet * tet_weight(y, m)
-        ratio = max(0.0, min(100.0, ratio))
+    gauss, noise = rng.gauss, spec.noise
+    draws = [gauss(0, noise) for _ in shape]
+    base, rise, lift = spec.start, spec.end - spec.start, skill * spec.spread * 1.6
+    ratios, wobble = [], 0.0
+    for i, share in enumerate(shape):
+        wobble = 0.6 * wobble + draws[i]
+        ratios.append(max(0.0, min(100.0, base + rise * share + lift + wobble - spec.tet * dips[i])))
+    out = []
+    for i in wanted:
         if spec.base == "dossiers":
             den = int(dossiers * spec.factor * rng.uniform(0.85, 1.15))
         elif spec.base in ("tthc", "published"):
             den = int(tthc * spec.factor)
         else:
-            lam, k, p = math.exp(-petitions * spec.factor * 3), 0, rng.random()
+            lam, den, p = math.exp(-petitions * spec.factor * 3), 0, rng.random()
             while p > lam:
-                k, p = k + 1, p * rng.random()
-            den = k
-        if index in wanted:
-            out.append((round(den * ratio / 100), den))
+                den, p = den + 1, p * rng.random()
+        out.append((round(den * ratios[i] / 100), den))
     return out
 
 
@@ -115,13 +118,18 @@ def _rule_on(rules: dict, on: date) -> dict:
 
 def _records(seed, month_keys, plan, batches, units, indicators, groups, rules, red) -> Iterator[tuple]:
     rid = 0
+    last = month_keys[-1][0] * 12 + month_keys[-1][1] - 1 - LAUNCH_INDEX
+    dips = [tet_weight(i // 12, i % 12 + 1) for i in range(LAUNCH_INDEX, LAUNCH_INDEX + last + 1)]
+    wanted = [y * 12 + m - 1 - LAUNCH_INDEX for y, m in month_keys]
     group_max = {g["code"]: Decimal(g["max_points"]) for g in GROUPS}
     for unit in units:
         rng = random.Random(f"{seed}/scores/{unit.code}")
         skill = max(-1.0, min(1.0, rng.gauss(0.0, 0.45)))
         volume = _volume(unit.kind, rng)
         own = [ind for ind in indicators if unit.kind in ind["levels"].split(",")]
-        series = {ind["code"]: _series(rng, SPECS[ind["code"]], skill, volume, month_keys) for ind in own}
+        shape = _shape(skill, last)
+        series = {ind["code"]: _series(random.Random(f"{seed}/scores/{unit.code}/{ind['code']}"), SPECS[ind["code"]],
+                                       skill, volume, shape, dips, wanted) for ind in own}
         if unit.id == red[0] and red[1] in series:
             num, den = series[red[1]][-1]
             series[red[1]][-1] = (round(den * 0.38), den)
