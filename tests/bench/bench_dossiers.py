@@ -104,7 +104,8 @@ def write_csv(path: Path, rows: int, *, units: Sequence[str] = UNITS,
             unit = units[i % len(units)]
             if isinstance(officers, Mapping):
                 pool = officers.get(unit) or ()
-                officer = pool[(i // len(units)) % len(pool)] if i % 3 and pool else ""
+                turn = i // len(units)  # the unit's own count: every unit gets rows with and without an officer
+                officer = pool[turn % len(pool)] if turn % 3 and pool else ""
             else:
                 officer = officers[i % len(officers)] if i % 3 else ""
             rating = str(1 + i % 5) if i % 4 == 0 else ""
