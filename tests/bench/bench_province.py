@@ -135,28 +135,27 @@ def phase_pages(url: str, manifest: dict, tag: str, results: Results, requests: 
     counts = guarded(results, f"SQL counts at {tag}", sql_counts, url, manifest) or {}
     results.figures["sql"][tag] = counts
     pages: dict[str, dict] = {}
-    with web.Server(url, workdir / f"gunicorn-{tag}.log") as server:
-        print(f"  gunicorn on 127.0.0.1:{server.port} (2 workers); {requests} requests per page at concurrency "
-              f"{CONCURRENCY}, after 3 warm-up requests", flush=True)
-        clients: dict[str, web.Client] = {}
-        for name, who, path in page_plan(manifest):
-            if who not in clients:
-                clients[who] = web.Client("127.0.0.1", server.port)
-                clients[who].login(manifest["users"][who], manifest["password"])
-            row = web.load(clients[who], path, requests=requests, concurrency=CONCURRENCY, budget_s=budget)
-            row.update(who=manifest["users"][who], path=path, sql=counts.get(name, {}).get("statements"))
-            pages[name] = row
-            print(f"  {name:<15} {path:<45} p50 {row['p50_ms']:7.1f}  p95 {row['p95_ms']:7.1f}  max "
-                  f"{row['max_ms']:7.1f} ms  {row['rps']:6.1f} req/s  {row['sql']} SQL  HTTP {row['statuses']}",
-                  flush=True)
-            if row["cut_short"]:
-                results.error(f"{tag} {name} {path}: only {row['requests']} of {requests} requests within the "
-                              f"page's {budget:.0f} s budget")
-            if row["errors"] or row["warmup_statuses"].keys() != {"200"}:
-                results.error(f"{tag} {name} {path}: non-200 answers {row['statuses']} (warm-up "
-                              f"{row['warmup_statuses']}) {row['exceptions']}")
-            if counts.get(name, {}).get("status") not in (None, 200):
-                results.error(f"{tag} {name} {path}: the test client got HTTP {counts[name]['status']}")
+    print(f"  one fresh gunicorn (2 workers) per page, so that a slow page's queued requests never delay the next; "
+          f"{requests} requests per page at concurrency {CONCURRENCY}, after 3 warm-up requests", flush=True)
+    for name, who, path in page_plan(manifest):
+        slug = name.replace(" ", "-")
+        with web.Server(url, workdir / f"gunicorn-{tag.rstrip('%')}-{slug}.log") as server:
+            client = web.Client("127.0.0.1", server.port)
+            client.login(manifest["users"][who], manifest["password"])
+            row = web.load(client, path, requests=requests, concurrency=CONCURRENCY, budget_s=budget)
+        row.update(who=manifest["users"][who], path=path, sql=counts.get(name, {}).get("statements"))
+        pages[name] = row
+        print(f"  {name:<15} {path:<45} p50 {row['p50_ms']:7.1f}  p95 {row['p95_ms']:7.1f}  max "
+              f"{row['max_ms']:7.1f} ms  {row['rps']:6.1f} req/s  {row['sql']} SQL  HTTP {row['statuses']}",
+              flush=True)
+        if row["cut_short"]:
+            results.error(f"{tag} {name} {path}: only {row['requests']} of {requests} requests within the "
+                          f"page's {budget:.0f} s budget")
+        if row["errors"] or row["warmup_statuses"].keys() != {"200"}:
+            results.error(f"{tag} {name} {path}: non-200 answers {row['statuses']} (warm-up "
+                          f"{row['warmup_statuses']}) {row['exceptions']}")
+        if counts.get(name, {}).get("status") not in (None, 200):
+            results.error(f"{tag} {name} {path}: the test client got HTTP {counts[name]['status']}")
     results.figures["pages"][tag] = pages
 
 
