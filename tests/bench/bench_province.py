@@ -233,7 +233,7 @@ def phase_import(url: str, manifest: dict, results: Results, rows: int, workdir:
                   note=f"baseline {result.get('rss_baseline_mb', 0):.0f} MB")
 
 
-def phase_reports(url: str, manifest: dict, results: Results) -> None:
+def phase_reports(url: str, manifest: dict, results: Results, workdir: Path) -> None:
     print(f"== Quarterly reports {manifest['quarter']}: {data.shown(url)}", flush=True)
     one = jobs.report_one(url, manifest["units"]["commune"], manifest["quarter"],
                           data.period_now(manifest).date().isoformat())
@@ -245,7 +245,7 @@ def phase_reports(url: str, manifest: dict, results: Results) -> None:
     results.check("report one unit: render", one.get("s"), "report_one_s", "max", "s",
                   note=f"child process wall {one['wall_s']:.1f} s (app start included)")
     results.check("report one unit: peak RSS", one["child_maxrss_mb"], "report_one_mb", "max", "MB")
-    every = jobs.report_all(url, manifest["quarter"])
+    every = jobs.report_all(url, manifest["quarter"], workdir)
     results.figures["report_all"] = every
     print(f"  {every['command']}: {every['wall_s']:.1f} s, {every['valid_pdfs']} PDFs, CPU use "
           f"{every['cpu_use']:.2f}", flush=True)
@@ -369,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         if "import" in phases:
             guarded(results, "import", phase_import, url, manifest, results, args.import_rows, workdir)
         if "reports" in phases:
-            guarded(results, "reports", phase_reports, url, manifest, results)
+            guarded(results, "reports", phase_reports, url, manifest, results, workdir)
     meta["total_s"] = time.perf_counter() - started
     return finish(results, meta)
 

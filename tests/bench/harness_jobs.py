@@ -224,8 +224,9 @@ def _child_report_one(url: str, unit_id: str, quarter: str, today: str) -> dict:
         start = time.perf_counter()
         pdf = services.draft_preview("report", unit, period, today=date.fromisoformat(today))
         took = time.perf_counter() - start
+        code = unit.code
         db.session.rollback()
-    return {"s": took, "unit": unit.code, "pdf_kb": len(pdf) / 1024, "is_pdf": pdf.startswith(b"%PDF")}
+    return {"s": took, "unit": code, "pdf_kb": len(pdf) / 1024, "is_pdf": pdf.startswith(b"%PDF")}
 
 
 def workers_option() -> bool:
@@ -234,9 +235,9 @@ def workers_option() -> bool:
     return "--workers" in out.stdout
 
 
-def report_all(url: str, quarter: str) -> dict:
+def report_all(url: str, quarter: str, workdir: Path) -> dict:
     """`flask reports quarterly --all-units --quarter Q -o DIR [--workers 2]`, its progress shown as it goes."""
-    with tempfile.TemporaryDirectory(prefix="bench-reports-") as folder:
+    with tempfile.TemporaryDirectory(prefix="reports-", dir=workdir) as folder:
         args = [sys.executable, "-m", "flask", "reports", "quarterly", "--all-units", "--quarter", quarter,
                 "-o", folder]
         workers = workers_option()
