@@ -57,6 +57,9 @@ class Dossier(db.Model):
         # the dossiers that ended late (~7 % of the closed ones): the scan's "returned late" pass reads recent ones
         sa.Index("ix_dossier_ended_late", "ended_at", sqlite_where=sa.text(_ENDED_LATE),
                  postgresql_where=sa.text(_ENDED_LATE)),
+        # open and sent back for supplements more than once: late whatever the due time (lateness.late_at)
+        sa.Index("ix_dossier_open_supplements", "due_at", sqlite_where=sa.text("is_open AND supplement_count > 1"),
+                 postgresql_where=sa.text("is_open AND supplement_count > 1")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
