@@ -38,30 +38,28 @@ def answerer_ids(scope_unit_ids: Iterable[int], indicator: Indicator, on: date) 
             if subject == key and scope_id not in chosen:
                 chosen[scope_id] = (assignment_id, team_id)
     out: dict[int, set[int]] = {scope: set() for scope in scopes}
-    if chosen:
-        scope_of = {assignment_id: scope for scope, (assignment_id, _team) in chosen.items()}
-        for assignment_id, user_id in db.session.execute(
-                sa.select(assignment_performer.c.assignment_id, User.id)
-                .join(User, User.id == assignment_performer.c.user_id)
-                .where(assignment_performer.c.assignment_id.in_(list(scope_of)), User.is_active.is_(True))):
-            out[scope_of[assignment_id]].add(user_id)
-        teams: dict[int, list[int]] = defaultdict(list)
-        for scope, (_assignment_id, team_id) in chosen.items():
-            if team_id is not None:
-                teams[team_id].append(scope)
-        if teams:
-            for user_id, unit_id in db.session.execute(sa.select(User.id, User.unit_id).where(
-                    User.unit_id.in_(list(teams)), User.is_active.is_(True))):
-                for scope in teams[unit_id]:
-                    out[scope].add(user_id)
+    # the three queries below always run (even for an empty list): the count never depends on the data
+    scope_of = {assignment_id: scope for scope, (assignment_id, _team) in chosen.items()}
+    for assignment_id, user_id in db.session.execute(
+            sa.select(assignment_performer.c.assignment_id, User.id)
+            .join(User, User.id == assignment_performer.c.user_id)
+            .where(assignment_performer.c.assignment_id.in_(list(scope_of)), User.is_active.is_(True))):
+        out[scope_of[assignment_id]].add(user_id)
+    teams: dict[int, list[int]] = defaultdict(list)
+    for scope, (_assignment_id, team_id) in chosen.items():
+        if team_id is not None:
+            teams[team_id].append(scope)
+    for user_id, unit_id in db.session.execute(sa.select(User.id, User.unit_id).where(
+            User.unit_id.in_(list(teams)), User.is_active.is_(True))):
+        for scope in teams[unit_id]:
+            out[scope].add(user_id)
     unassigned = [scope for scope in scopes if scope not in chosen]
-    if unassigned:
-        leaders: dict[int, dict[str, set[int]]] = defaultdict(lambda: {"head": set(), "chair": set()})
-        for user_id, unit_id, role in db.session.execute(sa.select(User.id, User.unit_id, User.role).where(
-                User.unit_id.in_(unassigned), User.is_active.is_(True), User.role.in_(("head", "chair")))):
-            leaders[unit_id][role].add(user_id)
-        for scope in unassigned:
-            found = leaders.get(scope)
-            if found is not None:
-                out[scope] = found["head"] or found["chair"]
+    leaders: dict[int, dict[str, set[int]]] = defaultdict(lambda: {"head": set(), "chair": set()})
+    for user_id, unit_id, role in db.session.execute(sa.select(User.id, User.unit_id, User.role).where(
+            User.unit_id.in_(unassigned), User.is_active.is_(True), User.role.in_(("head", "chair")))):
+        leaders[unit_id][role].add(user_id)
+    for scope in unassigned:
+        found = leaders.get(scope)
+        if found is not None:
+            out[scope] = found["head"] or found["chair"]
     return out
