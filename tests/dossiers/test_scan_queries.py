@@ -69,3 +69,23 @@ def test_statement_count_does_not_grow_with_units_or_dossiers(november, db, make
     heads = lambda seen: [s.split("\n")[0][:60] for s in seen]  # noqa: E731
     assert len(big) == len(small), (heads(small), heads(big))
     assert len(big) <= 12  # routes (units, leaders, indicator 4's owners), one INSERT, returned late, resolve
+
+
+def test_owners_of_every_scorecard_at_once_match_the_per_unit_answer(november, db, make_dossier):
+    """scores.owners.answerer_ids (all scorecards in four queries) says what Responsibility says unit by unit:
+    named performers, a performing team, and the head where nothing is assigned."""
+    from app.dossiers.access import all_units, scorecard_map
+    from app.indicators.models import Indicator
+    from app.org.models import Unit
+    from app.scores.accountability import Responsibility
+    from app.scores.owners import answerer_ids
+
+    grow(db, make_dossier, 6)
+    progress = db.session.scalar(sa.select(Indicator).where(Indicator.code == "PROGRESS_ON_TIME"))
+    scopes = set(scorecard_map(all_units()).values())
+    today = NOW.date()
+    got = answerer_ids(scopes, progress, today)
+    expected = {scope: {p.id for p in Responsibility(db.session.get(Unit, scope)).of(progress, today).people}
+                for scope in scopes}
+    assert got == expected
+    assert sum(1 for people in got.values() if people) >= 6  # the grown communes all have someone
