@@ -161,8 +161,11 @@ def scan_dossiers(*, now: datetime, calendar=None) -> ScanResult:
     # The open dossiers any alert may be about (due within the margins, overdue, or late for supplements), read once:
     # every open-dossier branch below selects from this set, all in one INSERT, so the heap is visited once.
     horizon = max(moments.soon_until, moments.apology_until)
+    # nesting=True: the statement starts "INSERT INTO alert … WITH hot AS (…) SELECT …". Starting with WITH, Python's
+    # sqlite3 would not open a transaction before it and the alerts would be committed at once, outside the job's
+    # all-or-nothing transaction (tests/test_long_operations.py)
     hot = sa.select(*Dossier.__table__.c).where(
-        Dossier.is_open, sa.or_(Dossier.due_at <= horizon, L.too_many_supplements())).cte("hot")
+        Dossier.is_open, sa.or_(Dossier.due_at <= horizon, L.too_many_supplements())).cte("hot", nesting=True)
     from_hot = ClauseAdapter(hot).traverse  # the same SELECTs, over `hot` instead of the dossier table
     branches: list[sa.Select] = []
 
@@ -178,7 +181,7 @@ def scan_dossiers(*, now: datetime, calendar=None) -> ScanResult:
             return
         name = f"route_{len(branches)}"
         route_ = sa.values(sa.column("recipient_id", sa.Integer), sa.column("unit_id", sa.Integer),
-                           name=name).data(pairs).cte(name)  # WITH route_n(…) AS (VALUES …): both dialects
+                           name=name).data(pairs).cte(name, nesting=True)  # WITH route_n(…) AS (VALUES …): both dialects
         select = _select(kind, route_.c.recipient_id, texts[text_key or kind], now, condition, level).join_from(
             Dossier, route_, route_.c.unit_id == Dossier.handling_unit_id)
         if into is None:
