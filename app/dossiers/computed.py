@@ -175,7 +175,10 @@ class Projection:
 def projections(unit: Unit, period: Period, *, now: datetime) -> list[Projection]:
     """For a scorecard unit's running period: each dossier-fed indicator now (open dossiers judged at the period's
     end, as the portal will) and if every open dossier still in time is handled on time (overdue ones stay late)."""
-    counts = counts_by_scorecard(period, now=now, unit_ids=_members(unit), cache=True).get(unit.id)
+    # the closed part is not taken from the statistics cache here: these pages are GET requests that do not commit,
+    # so an entry written while counting would be rolled back each time (a write for nothing); the indexed read of
+    # one scorecard's month is a few milliseconds at province scale
+    counts = counts_by_scorecard(period, now=now, unit_ids=_members(unit)).get(unit.id)
     if not counts or not counts.get("received"):
         return []
     rules = rules_on(period.start_date)

@@ -86,10 +86,13 @@ def _progress(now=NOW):
 
 @pytest.mark.parametrize("change", ["close_late", "reopen", "edit_closed", "new_closed"])
 def test_the_projection_cache_never_outlives_the_data(november, db, make_dossier, change):
-    """The closed part of the projection is kept in the statistics cache: any write to dossiers moves the data
-    version, so the next projection is counted again (and equals a count with the cache left out)."""
+    """The closed counts can be kept in the statistics cache (`cache=True`): any write to dossiers moves the data
+    version, so the next count is made again (and equals a count with the cache left out), as is the projection."""
+    ns = find_unit_by_code("NS").id
+    members = sorted(members_of(ns))
+    kept = counts_by_scorecard(NOV, now=NOW, unit_ids=members, cache=True)[ns]
+    assert counts_by_scorecard(NOV, now=NOW, unit_ids=members, cache=True)[ns] == kept
     before = _progress()
-    assert _progress() == before  # served from the cache: same figures
     dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == {"close_late": "E", "reopen": "C",
                                                                           "edit_closed": "C", "new_closed": "C"}[change]))
     if change == "close_late":  # E closes after its due time (now is before its due: as seen now, on time)
@@ -104,9 +107,8 @@ def test_the_projection_cache_never_outlives_the_data(november, db, make_dossier
     db.session.commit()
     after = _progress()
     assert after.current != before.current
-    fresh = counts_by_scorecard(NOV, now=NOW, unit_ids=None)[find_unit_by_code("NS").id]
-    cached = counts_by_scorecard(NOV, now=NOW, unit_ids=sorted(members_of(find_unit_by_code("NS").id)), cache=True)
-    assert cached[find_unit_by_code("NS").id] == fresh
+    fresh = counts_by_scorecard(NOV, now=NOW, unit_ids=None)[ns]
+    assert counts_by_scorecard(NOV, now=NOW, unit_ids=members, cache=True)[ns] == fresh != kept
 
 
 def test_the_projection_cache_is_keyed_on_the_moment(november, db):
