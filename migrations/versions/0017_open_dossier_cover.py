@@ -1,16 +1,16 @@
 """The partial index on the open dossiers covers what the pressure and the running month's projection read of them
 (PostgreSQL INCLUDE), so both are index-only scans of ~1 % of the table instead of one heap page per open dossier
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
