@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test test-dates test-sqlite test-postgres lint bench clean
+.PHONY: install run serve test test-dates test-sqlite test-postgres lint bench bench-province clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,11 @@ lint: install
 	$(BIN)/ruff check .
 
 ## make bench: speed and memory targets (import, demo load, pages, RSS) on SQLite, then on PostgreSQL when
-## BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set; both run, and the target fails if either misses a target
+## BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set; then the province-scale benchmark (issue 16), which needs
+## PostgreSQL (default: BENCH_PG_DEFAULT, this machine's server) and writes bench-results.json. Everything runs;
+## the target fails if any one misses a target. BENCH_PROVINCE_ARGS passes options (e.g. --only pages).
+BENCH_PG_DEFAULT ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+BENCH_PROVINCE_ARGS ?=
 bench: install
 	@status=0; \
 	echo "== SQLite (fresh temporary file)"; \
@@ -56,7 +60,15 @@ bench: install
 		$(BIN)/python tests/bench/bench_scores.py --database-url "$$url" || status=$$?; \
 		$(BIN)/python tests/bench/bench_dossiers.py --database-url "$$url" || status=$$?; \
 	fi; \
+	url="$${url:-$(BENCH_PG_DEFAULT)}"; \
+	echo "== Province scale (issue 16) on PostgreSQL: $$url"; \
+	$(BIN)/python tests/bench/bench_province.py --database-url "$$url" $(BENCH_PROVINCE_ARGS) || status=$$?; \
 	exit $$status
+
+## make bench-province: only the province-scale benchmark (same URL rules as make bench)
+bench-province: install
+	url="$${BENCH_DATABASE_URL:-$${TEST_DATABASE_URL:-$(BENCH_PG_DEFAULT)}}"; \
+	$(BIN)/python tests/bench/bench_province.py --database-url "$$url" $(BENCH_PROVINCE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -29,6 +29,7 @@ CLAIM_STATUSES = {"pending": "Chờ xác nhận", "accepted": "Đã xác nhận 
 DEFAULT_SOURCE = "mot-cua"
 
 _open_list = ", ".join(repr(s) for s in OPEN_STATUSES)
+_ENDED_LATE = "NOT is_open AND (ended_at > due_at OR supplement_count > 1)"  # lateness.finished_late, closed
 
 
 # the columns the pressure and the projection read of an open dossier (the lateness expressions' inputs)
@@ -59,6 +60,12 @@ class Dossier(db.Model):
         # covering on PostgreSQL: the pressure and the open part of the projection read it alone (index-only)
         sa.Index("ix_dossier_open_unit", "handling_unit_id", "due_at", sqlite_where=sa.text("is_open"),
                  postgresql_where=sa.text("is_open"), postgresql_include=OPEN_COVER),
+        # the dossiers that ended late (~7 % of the closed ones): the scan's "returned late" pass reads recent ones
+        sa.Index("ix_dossier_ended_late", "ended_at", sqlite_where=sa.text(_ENDED_LATE),
+                 postgresql_where=sa.text(_ENDED_LATE)),
+        # open and sent back for supplements more than once: late whatever the due time (lateness.late_at)
+        sa.Index("ix_dossier_open_supplements", "due_at", sqlite_where=sa.text("is_open AND supplement_count > 1"),
+                 postgresql_where=sa.text("is_open AND supplement_count > 1")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

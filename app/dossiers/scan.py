@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import ClauseAdapter
 
 from app.alerts import services as alerts
 from app.alerts.models import Alert
@@ -27,11 +29,12 @@ from app.extensions import db
 from app.indicators.models import Indicator
 
 OPEN_KINDS = ("dossier_due_soon", "dossier_overdue", "dossier_apology_missing")
+COUNTED = (*OPEN_KINDS, "dossier_escalated", "dossier_returned_late")  # ScanResult.created's keys
 
 
 @dataclass
 class ScanResult:
-    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    created: dict[str, int] = field(default_factory=lambda: defaultdict(int, dict.fromkeys(COUNTED, 0)))
     resolved: int = 0
 
     @property
@@ -39,8 +42,9 @@ class ScanResult:
         return sum(self.created.values())
 
 
-def _insert(select: sa.Select) -> int:
-    """INSERT the alert rows a SELECT yields, skipping those that exist (the unique key decides)."""
+def _insert(select) -> list[tuple[str, int]]:
+    """INSERT the alert rows a SELECT yields, skipping those that exist (the unique key decides); (kind, level) of
+    each new one."""
     columns = ["kind", "subject_type", "subject_key", "recipient_id", "unit_id", "dossier_id", "message", "link",
                "escalation_level", "created_at"]
     dialect = db.engine.dialect.name
@@ -48,16 +52,22 @@ def _insert(select: sa.Select) -> int:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(Alert).from_select(columns, select).on_conflict_do_nothing().returning(Alert.id)
-    return len(db.session.execute(statement).all())  # rowcount is not reliable for INSERT … SELECT everywhere
+    statement = insert(Alert).from_select(columns, select).on_conflict_do_nothing().returning(
+        Alert.kind, Alert.escalation_level)
+    return [tuple(row) for row in db.session.execute(statement)]  # rowcount is not reliable for INSERT … SELECT
 
 
 def _select(kind: str, recipient, message, now: datetime, condition, level: int = 0) -> sa.Select:
+    """The alert rows to add: those matching `condition` that are not there yet (an anti-join on the alert's unique
+    key, so the steady state mostly finds nothing new and writes nothing; ON CONFLICT still settles a race)."""
     key = Dossier.source + sa.literal(":") + Dossier.code
+    told = aliased(Alert, name="told")
+    exists = sa.exists().where(told.kind == kind, told.subject_type == "dossier", told.subject_key == key,
+                               told.recipient_id == recipient, told.escalation_level == level)
     return sa.select(
         sa.literal(kind), sa.literal("dossier"), key, recipient, Dossier.handling_unit_id, Dossier.id, message,
         sa.literal(""), sa.literal(level), sa.literal(now, UTCDateTime()),
-    ).where(condition)
+    ).where(condition, sa.not_(exists))
 
 
 def _text(prefix: str, suffix: str):
@@ -77,8 +87,9 @@ class Routes:
 
 
 def routes(*, today) -> Routes:
-    """Decide who is told about which handling units (one pass over the unit tree and its leaders)."""
-    from app.scores.accountability import Responsibility
+    """Decide who is told about which handling units (one pass over the unit tree, its leaders and the owners of
+    indicator 4 of every scorecard: a fixed handful of queries, whatever the number of units)."""
+    from app.scores.owners import answerer_ids
 
     units = all_units()
     people = db.session.execute(sa.select(User.id, User.unit_id, User.role).where(
@@ -106,14 +117,13 @@ def routes(*, today) -> Routes:
     owners: dict[int, set[int]] = defaultdict(set)
     progress = db.session.scalar(sa.select(Indicator).where(Indicator.code == "PROGRESS_ON_TIME"))
     scope_of = scorecard_map(units)
-    from app.org.models import Unit
-
-    for scope_id in set(scope_of.values()):
-        unit = db.session.get(Unit, scope_id)
-        accountable = Responsibility(unit).of(progress, today)
-        members = {uid for uid, scope in scope_of.items() if scope == scope_id}
-        for person in accountable.people:
-            owners[person.id] |= members
+    members: dict[int, set[int]] = defaultdict(set)
+    for unit_id, scope_id in scope_of.items():
+        members[scope_id].add(unit_id)
+    if progress is not None:
+        for scope_id, people in answerer_ids(members, progress, today).items():  # all scorecards at once
+            for uid in people:
+                owners[uid] |= members[scope_id]
     return Routes(dict(heads), dict(owners), dict(chairs))
 
 
@@ -148,22 +158,33 @@ def scan_dossiers(*, now: datetime, calendar=None) -> ScanResult:
         "dossier_returned_late": _text("Hồ sơ ", " đã trả kết quả trễ hạn."),
     }
 
+    # The open dossiers any alert may be about (due within the margins, overdue, or late for supplements), read once:
+    # every open-dossier branch below selects from this set, all in one INSERT, so the heap is visited once.
+    horizon = max(moments.soon_until, moments.apology_until)
+    hot = sa.select(*Dossier.__table__.c).where(
+        Dossier.is_open, sa.or_(Dossier.due_at <= horizon, L.too_many_supplements())).cte("hot")
+    from_hot = ClauseAdapter(hot).traverse  # the same SELECTs, over `hot` instead of the dossier table
+    branches: list[sa.Select] = []
+
     def to_officer(kind: str, condition) -> None:
-        n = _insert(_select(kind, officer, texts[kind], now, sa.and_(condition, officer.is_not(None),
-                                                                     active_officer)))
-        result.created[kind] += n
+        branches.append(from_hot(_select(kind, officer, texts[kind], now,
+                                         sa.and_(condition, officer.is_not(None), active_officer))))
 
     def to_groups(kind: str, groups: dict[int, set[int]], condition, *, text_key: str | None = None,
-                  level: int = 0) -> None:
-        """One INSERT … SELECT for the whole group: the dossiers joined to a VALUES list of (recipient, unit)."""
+                  level: int = 0, into: list | None = None) -> None:
+        """The dossiers joined to a VALUES list of (recipient, unit) pairs: one SELECT for the whole group."""
         pairs = sorted((user_id, unit_id) for user_id, unit_ids in groups.items() for unit_id in unit_ids)
         if not pairs:
             return
+        name = f"route_{len(branches)}"
         route_ = sa.values(sa.column("recipient_id", sa.Integer), sa.column("unit_id", sa.Integer),
-                           name="route").data(pairs).cte("route")  # WITH route(…) AS (VALUES …): both dialects
+                           name=name).data(pairs).cte(name)  # WITH route_n(…) AS (VALUES …): both dialects
         select = _select(kind, route_.c.recipient_id, texts[text_key or kind], now, condition, level).join_from(
             Dossier, route_, route_.c.unit_id == Dossier.handling_unit_id)
-        result.created[kind if not level else "dossier_escalated"] += _insert(select)
+        if into is None:
+            branches.append(from_hot(select))
+        else:
+            into.append(select)
 
     to_officer("dossier_due_soon", due_soon)
     to_officer("dossier_overdue", overdue)
@@ -172,7 +193,11 @@ def scan_dossiers(*, now: datetime, calendar=None) -> ScanResult:
     to_officer("dossier_apology_missing", apology)
     to_groups("dossier_apology_missing", route.heads, apology)
     to_groups("dossier_overdue", route.chairs, escalate, text_key="escalation", level=1)
-    to_groups("dossier_returned_late", route.owners, returned_late)
+    closed: list[sa.Select] = []  # recently ended late: read through ix_dossier_ended_late, not from `hot`
+    to_groups("dossier_returned_late", route.owners, returned_late, into=closed)
+    for statement in ([sa.union_all(*branches)] if branches else []) + closed:
+        for kind, level in _insert(statement):
+            result.created[kind if not level else "dossier_escalated"] += 1
     result.resolved = resolve_cleared(now=now)
     db.session.flush()
     return result

@@ -89,10 +89,13 @@ def statistics():
     period = _period(today)
     table = stats.unit_statistics(unit, period, now=now, calendar=_calendar(today), soon_days=_soon_days(),
                                   visible=visible)
-    db.session.commit()  # the statistics cache entry written while counting (stats_cache.py)
     kind = period.kind
-    return render_template("dossiers/stats.html", table=table, unit=unit, period=period, kind=kind, kinds=KINDS,
+    page = render_template("dossiers/stats.html", table=table, unit=unit, period=period, kind=kind, kinds=KINDS,
                            periods=_periods(today, kind), buckets=stats.BUCKETS)
+    # the statistics cache entry written while counting (stats_cache.py); after rendering, because a commit expires
+    # every loaded unit and the table would reload them one by one
+    db.session.commit()
+    return page
 
 
 def _soon_days() -> int:

@@ -26,6 +26,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -81,8 +82,11 @@ def current_rss_mb() -> float:
         return rss_mb()
 
 
-def write_csv(path: Path, rows: int) -> int:
-    """A deterministic file of `rows` dossiers using every column; returns its size in bytes."""
+def write_csv(path: Path, rows: int, *, units: Sequence[str] = UNITS,
+              officers: Sequence[str] | Mapping[str, Sequence[str]] = OFFICERS) -> int:
+    """A deterministic file of `rows` dossiers using every column; returns its size in bytes. Row i is handled by
+    units[i % len(units)]; two rows in three name an officer: from `officers` in turn, or, when it maps unit codes to
+    usernames, one of that unit's own officers (bench_province.py passes the generated province's)."""
     rng = random.Random(766)
     statuses = ["Mới tiếp nhận", "Đang xử lý", "Yêu cầu bổ sung", "Đã xử lý xong", "Đã trả kết quả", "Từ chối"]
     start = datetime(2025, 1, 1, 7, 30)
@@ -100,8 +104,13 @@ def write_csv(path: Path, rows: int) -> int:
             if i % 17 == 0:
                 apology = (due - timedelta(days=1)).strftime("%d/%m/%Y %H:%M")
                 new_due = (due + timedelta(days=5)).strftime("%d/%m/%Y")
-            unit = UNITS[i % len(UNITS)]
-            officer = OFFICERS[i % len(OFFICERS)] if i % 3 else ""
+            unit = units[i % len(units)]
+            if isinstance(officers, Mapping):
+                pool = officers.get(unit) or ()
+                turn = i // len(units)  # the unit's own count: every unit gets rows with and without an officer
+                officer = pool[turn % len(pool)] if turn % 3 and pool else ""
+            else:
+                officer = officers[i % len(officers)] if i % 3 else ""
             rating = str(1 + i % 5) if i % 4 == 0 else ""
             out.write(f"{unit}-{received:%y%m%d}-{i:07d},1.00{i % 2000:04d},Thủ tục hành chính số {i % 2000},{unit},"
                       f",{officer},{1 + i % 3},{received:%d/%m/%Y %H:%M},{due:%d/%m/%Y},{finished},{returned},"
