@@ -55,25 +55,76 @@ def _counts(start: datetime, end: datetime, as_of: datetime):
         L.count_if(sa.and_(received, Dossier.is_open, Dossier.paid_online.is_(False))).label("open_fee_unpaid"),
         L.count_if(sa.and_(received, Dossier.is_open, sa.not_(Dossier.digitized.is_(True)))).label("open_undigitized"),
         L.count_if(sa.and_(received, Dossier.is_open)).label("open"),
+        L.count_if(sa.and_(received, L.on_time_for_period(end))).label("on_time_at_end"),
     ]
 
 
-def counts_by_scorecard(period: Period, *, now: datetime, unit_ids=None) -> dict[int, dict[str, int]]:
-    """The counts behind the computed indicators, per scorecard unit, for one period seen at `now`."""
-    start, end = L.period_bounds(period)
-    as_of = min(now, end)
-    query = (sa.select(Dossier.handling_unit_id, *_counts(start, end, as_of))
-             .where(Dossier.received_at < end, sa.or_(Dossier.is_open, Dossier.ended_at >= start))
-             .group_by(Dossier.handling_unit_id))
+def _part(start: datetime, end: datetime, as_of: datetime, unit_ids, *, is_open: bool):
+    """The counts per handling unit over the open (or the closed) dossiers of the period, through the indexes: the
+    open ones by the covering partial index `WHERE is_open`, the closed ones by (handling_unit_id, ended_at) since
+    a closed dossier counts only if it ended after the period's start; with how long they hold (stats_cache.py)."""
+    part = Dossier.is_open if is_open else sa.and_(sa.not_(Dossier.is_open), Dossier.ended_at >= start)
+    latest = sa.func.max(sa.case((Dossier.ended_at > Dossier.received_at, Dossier.ended_at),
+                                 else_=Dossier.received_at)).label("latest")
+    query = (sa.select(Dossier.handling_unit_id, latest, *_counts(start, end, as_of))
+             .where(part, Dossier.received_at < end).group_by(Dossier.handling_unit_id))
     if unit_ids is not None:
         query = query.where(Dossier.handling_unit_id.in_(list(unit_ids)))
+    counts, latests = {}, []
+    for row in db.session.execute(query).mappings():
+        counts[row["handling_unit_id"]] = {k: int(v) for k, v in row.items() if k not in ("handling_unit_id", "latest")}
+        if row["latest"] is not None:
+            latests.append(_utc(row["latest"]))
+    if is_open:
+        return counts, None  # the open part is read live (a few rows through the covering index)
+    # a closed dossier's counts no longer move once the moment is past its receipt and end (as the statistics)
+    newest = max(latests, default=None)
+    if newest is None or newest <= as_of:
+        return counts, (newest or start, None)
+    if as_of >= end:
+        return counts, (end, None)
+    return counts, None
+
+
+def _utc(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def counts_by_handling_unit(period: Period, *, now: datetime, unit_ids=None, cache: bool = False
+                            ) -> dict[int, dict[str, int]]:
+    """The counts behind the computed indicators per handling unit: closed and open dossiers read apart (and
+    summed), the closed part from the statistics cache when `cache` (keyed on the dossier data version)."""
+    from app.dossiers import stats_cache
+    from app.dossiers.stats import Window
+
+    start, end = L.period_bounds(period)
+    as_of = min(now, end)
+    ids = sorted(unit_ids) if unit_ids is not None else None
+    if cache and ids is not None:
+        window = Window(start, end, as_of, as_of, as_of)
+        closed = stats_cache.cached("computed-closed", ids, window,
+                                    lambda: _part(start, end, as_of, ids, is_open=False))
+    else:
+        closed = _part(start, end, as_of, ids, is_open=False)[0]
+    out: dict[int, dict[str, int]] = {int(uid): dict(c) for uid, c in closed.items()}
+    for uid, counts in _part(start, end, as_of, ids, is_open=True)[0].items():
+        target = out.setdefault(uid, {})
+        for key, value in counts.items():
+            target[key] = target.get(key, 0) + value
+    return out
+
+
+def counts_by_scorecard(period: Period, *, now: datetime, unit_ids=None, cache: bool = False
+                        ) -> dict[int, dict[str, int]]:
+    """The counts behind the computed indicators, per scorecard unit, for one period seen at `now`."""
     scope_of = scorecard_map(all_units())
     out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in db.session.execute(query).mappings():
-        target = out[scope_of[row["handling_unit_id"]]]
-        for key, value in row.items():
-            if key != "handling_unit_id":
-                target[key] += int(value)
+    for uid, counts in counts_by_handling_unit(period, now=now, unit_ids=unit_ids, cache=cache).items():
+        target = out[scope_of[uid]]
+        for key, value in counts.items():
+            target[key] += value
     return {k: dict(v) for k, v in out.items()}
 
 
@@ -124,16 +175,15 @@ class Projection:
 def projections(unit: Unit, period: Period, *, now: datetime) -> list[Projection]:
     """For a scorecard unit's running period: each dossier-fed indicator now (open dossiers judged at the period's
     end, as the portal will) and if every open dossier still in time is handled on time (overdue ones stay late)."""
-    counts = counts_by_scorecard(period, now=now).get(unit.id)
+    # the closed part is not taken from the statistics cache here: these pages are GET requests that do not commit,
+    # so an entry written while counting would be rolled back each time (a write for nothing); the indexed read of
+    # one scorecard's month is a few milliseconds at province scale
+    counts = counts_by_scorecard(period, now=now, unit_ids=_members(unit)).get(unit.id)
     if not counts or not counts.get("received"):
         return []
     rules = rules_on(period.start_date)
-    start, end = L.period_bounds(period)
-    # open dossiers judged at the period's end: those due before it and still open will be late
-    at_end = db.session.scalar(sa.select(L.count_if(sa.and_(
-        Dossier.received_at >= start, Dossier.received_at < end, L.on_time_for_period(end))))
-        .where(Dossier.handling_unit_id.in_(_members(unit)))) or 0
     c = counts
+    at_end = c["on_time_at_end"]  # open dossiers judged at the period's end: due before it and still open: late
     plans = {
         "PROGRESS_ON_TIME": ((at_end, c["received"]), (c["on_time"], c["received"]),
                              (N_("xử lý đúng hạn %(n)s hồ sơ đang mở còn trong hạn"), c["open_in_time"])),

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+
+from markupsafe import Markup
 
 from app.core import charts
 from app.org.models import Unit
@@ -122,6 +125,11 @@ class HeatCell:
     css: str
     title: str
     text: str
+
+    @cached_property
+    def html(self) -> Markup:
+        """The cell's <td>, escaped as the template would (built once per distinct cell, not per unit × indicator)."""
+        return Markup('<td class="cell {}" title="{}">{}</td>').format(self.css, self.title, self.text)
 
 
 def heat_cells(heat: list) -> list[tuple[Unit, list[HeatCell]]]:

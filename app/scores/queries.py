@@ -352,16 +352,17 @@ def heatmap(units: list[Unit], period: Period) -> tuple[list[Indicator], list[tu
     """Units × indicators for one period (share of max), for the chair's overview (records as light rows: the
     cells show points only)."""
     from app.indicators.services import rules_on
+    from app.scores.totals import cached_light_records
 
     prev = previous(period)
-    records = best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date], light=True)
+    records = cached_light_records([u.id for u in units], period.kind, [period.start_date, prev.start_date])
     indicators = [i for g in catalog() for i in g.indicators]
     rules = rules_on(period.start_date)
+    keyed = [(i, subject_key(indicator=i), rules[i.id].max_points if i.id in rules else ZERO) for i in indicators]
     rows = []
     for u in units:
-        lines = [Line(i, records.get((u.id, subject_key(indicator=i), period.start_date)),
-                      records.get((u.id, subject_key(indicator=i), prev.start_date)),
-                      rules[i.id].max_points if i.id in rules else ZERO) for i in indicators]
+        lines = [Line(i, records.get((u.id, key, period.start_date)), records.get((u.id, key, prev.start_date)),
+                      max_points) for i, key, max_points in keyed]
         if any(line.record for line in lines):
             rows.append((u, lines))
     return indicators, rows

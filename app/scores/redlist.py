@@ -21,6 +21,7 @@ from app.scores import queries
 from app.scores.accountability import Accountable, RedItem
 from app.scores.models import Explanation
 from app.scores.periods import Period
+from app.scores.totals import cached_light_records
 
 
 class _People:
@@ -57,20 +58,18 @@ def red_items_of(pairs: list[tuple[Unit, Period]], *, people: bool = True) -> di
     `people=False` leaves out who answers (`accountable` None) and is only for counting the items.
     """
     drop_limit = Decimal(str(current_app.config["RED_DROP_POINTS"]))
-    indicators = [i for g in catalog() for i in g.indicators]
+    keyed = [(i, subject_key(indicator=i)) for g in catalog() for i in g.indicators]
     by_period: dict[Period, list[Unit]] = defaultdict(list)
     for unit, period in pairs:
         by_period[period].append(unit)
     found: dict[int, list[tuple[queries.Line, bool, Decimal | None, Period]]] = {}
     for period, units in by_period.items():  # one read per distinct latest period (usually one)
         prev = queries.previous(period)
-        records = queries.best_records([u.id for u in units], period.kind, [period.start_date, prev.start_date],
-                                       light=True)
+        records = cached_light_records([u.id for u in units], period.kind, [period.start_date, prev.start_date])
         rules = rules_on(period.start_date)
         for unit in units:
             lines = []
-            for ind in indicators:
-                key = subject_key(indicator=ind)
+            for ind, key in keyed:
                 rec = records.get((unit.id, key, period.start_date))
                 if rec is None or rec.points is None:
                     continue

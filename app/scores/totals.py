@@ -96,3 +96,28 @@ def cached_totals(unit_ids, kind: str, *, starts=None, since: date | None = None
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return found
+
+
+RECORDS_CACHE_SIZE = 8  # light record sets kept per process (a period and the one before, per unit set viewed)
+_records: OrderedDict[tuple, dict] = OrderedDict()
+
+
+def cached_light_records(unit_ids, kind: str, starts) -> dict:
+    """`queries.best_records(..., light=True)` for some period starts (the heatmap's and the red list's read: a
+    period and the one before), remembered under the same score data version as the totals: immutable rows, shared
+    by both readers of a request and by the next requests until a score record changes."""
+    from app.scores.queries import best_records
+
+    unit_ids = sorted(set(unit_ids))
+    starts = tuple(sorted(set(starts)))
+    key = (str(db.engine.url), kind, tuple(unit_ids), starts, data_version())
+    with _lock:
+        if key in _records:
+            _records.move_to_end(key)
+            return _records[key]
+    found = best_records(unit_ids, kind, starts, light=True)
+    with _lock:
+        _records[key] = found
+        while len(_records) > RECORDS_CACHE_SIZE:
+            _records.popitem(last=False)
+    return found

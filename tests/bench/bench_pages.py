@@ -104,10 +104,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"), required=False)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--at-period-now", action="store_true",
+                        help="freeze the app's clock at the manifest's period_now (the running month then has "
+                             "dossiers, so the projection and the pressure count real rows)")
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("--database-url (or BENCH_DATABASE_URL) is required: a filled database")
+    if args.at_period_now:
+        _freeze_at_period_now(args.database_url)
     return run(args.database_url, args.repeat)
+
+
+def _freeze_at_period_now(database_url: str) -> None:
+    """The app reads the clock only through app.core.time.now_utc: this bench (an entry point) pins it."""
+    from datetime import datetime
+
+    import app.core.time as clock
+    from tests.bench.province import manifest as read_manifest
+
+    found = read_manifest(database_url)
+    if not found:
+        raise SystemExit("--at-period-now needs a generated province (no manifest in this database)")
+    moment = datetime.fromisoformat(found["period_now"])
+    clock.now_utc = lambda: moment
+    print(f"clock frozen at {moment.isoformat()}", file=sys.stderr)
 
 
 if __name__ == "__main__":

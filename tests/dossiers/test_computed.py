@@ -4,8 +4,10 @@ owner and the chair see of them."""
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
+from app.dossiers.access import members_of
 from app.dossiers.computed import compute, counts_by_scorecard, projections
 from app.dossiers.models import Dossier
 from app.org.services import find_unit_by_code
@@ -75,3 +77,48 @@ def test_the_chair_overview_lists_the_units_with_dossiers_to_act_on(november, db
     page = client.get("/scores/overview").get_data(as_text=True)
     assert "Hồ sơ cần xử lý ngay" in page and "UBND xã Mỹ Sơn" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Dossier)) == 9
+
+
+def _progress(now=NOW):
+    return next(p for p in projections(find_unit_by_code("NS"), NOV, now=now)
+                if p.indicator.code == "PROGRESS_ON_TIME")
+
+
+@pytest.mark.parametrize("change", ["close_late", "reopen", "edit_closed", "new_closed"])
+def test_the_projection_cache_never_outlives_the_data(november, db, make_dossier, change):
+    """The closed counts can be kept in the statistics cache (`cache=True`): any write to dossiers moves the data
+    version, so the next count is made again (and equals a count with the cache left out), as is the projection."""
+    ns = find_unit_by_code("NS").id
+    members = sorted(members_of(ns))
+    kept = counts_by_scorecard(NOV, now=NOW, unit_ids=members, cache=True)[ns]
+    assert counts_by_scorecard(NOV, now=NOW, unit_ids=members, cache=True)[ns] == kept
+    before = _progress()
+    dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == {"close_late": "E", "reopen": "C",
+                                                                          "edit_closed": "C", "new_closed": "C"}[change]))
+    if change == "close_late":  # E closes after its due time (now is before its due: as seen now, on time)
+        dossier.status, dossier.is_open = "returned", False
+        dossier.ended_at = dossier.finished_at = NOW - timedelta(hours=1)
+    elif change == "reopen":
+        dossier.status, dossier.is_open, dossier.ended_at, dossier.finished_at = "processing", True, None, None
+    elif change == "edit_closed":  # C, on time, was in fact sent back twice: late
+        dossier.supplement_count = 2
+    else:
+        make_dossier("J", "NS.TP", "2026-11-05 08:00", "2026-11-06 16:30", "2026-11-09 09:00")  # late
+    db.session.commit()
+    after = _progress()
+    assert after.current != before.current
+    fresh = counts_by_scorecard(NOV, now=NOW, unit_ids=None)[ns]
+    assert counts_by_scorecard(NOV, now=NOW, unit_ids=members, cache=True)[ns] == fresh != kept
+
+
+def test_the_projection_cache_is_keyed_on_the_moment(november, db):
+    """Closed counts kept at a moment hold from the last end or receipt among them on: seen earlier (before D
+    ended, 12/11), they are counted again, not taken from the entry kept at NOW."""
+    ns = find_unit_by_code("NS").id
+    members = sorted(members_of(ns))
+    at_now = counts_by_scorecard(NOV, now=NOW, unit_ids=members, cache=True)[ns]
+    early = NOW.replace(day=11)
+    at_early = counts_by_scorecard(NOV, now=early, unit_ids=members, cache=True)[ns]
+    assert at_early == counts_by_scorecard(NOV, now=early)[ns]
+    assert (at_early["finished"], at_now["finished"]) == (2, 4)  # B, C by 11/11; D, G after
+    assert counts_by_scorecard(NOV, now=NOW, unit_ids=members, cache=True)[ns] == at_now

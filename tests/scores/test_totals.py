@@ -66,3 +66,25 @@ def test_remembered_totals_follow_every_new_import(app, db, units):
     after = cached_totals([units[0].id], "month")
     assert after != before
     assert after == sql_totals([units[0].id], "month")
+
+
+@pytest.mark.parametrize("write", ["re_import", "manual_beside", "new_unit_record"])
+def test_remembered_heatmap_records_follow_every_write(app, db, units, write):
+    """The heatmap's and red list's light read is remembered under the same data version: after any write to the
+    score records the next read equals a fresh one (and shows the new figure)."""
+    from app.scores.totals import cached_light_records
+
+    inds = db.session.scalars(sa.select(Indicator).order_by(Indicator.sort_order)).all()
+    upsert([_item(units[0], p, inds[0], num=50) for p in (MAY, JUNE)], None)
+    db.session.commit()
+    ids, starts = [u.id for u in units], [MAY.start_date, JUNE.start_date]
+    before = cached_light_records(ids, "month", starts)
+    assert cached_light_records(ids, "month", starts) is before  # asked again, nothing changed: kept
+    unit, source, ind = {"re_import": (units[0], "portal", inds[0]), "manual_beside": (units[0], "manual", inds[1]),
+                         "new_unit_record": (units[2], "portal", inds[0])}[write]
+    upsert([_item(unit, JUNE, ind, source=source, num=100)], None)
+    db.session.commit()
+    after = cached_light_records(ids, "month", starts)
+    fresh = queries.best_records(ids, "month", starts, light=True)
+    assert {k: tuple(r) for k, r in after.items()} == {k: tuple(r) for k, r in fresh.items()}
+    assert {k: tuple(r) for k, r in after.items()} != {k: tuple(r) for k, r in before.items()}
