@@ -1,10 +1,11 @@
 """Scale benchmark (PostgreSQL): the overdue scan and the province statistics on a database already holding
-millions of dossiers (tests/bench/scale_data.py, or the bench-gen generator), partitioned or not.
+millions of dossiers (the province generator, tests/bench/province.py: --fraction 1 for 2M, 5 for 10M),
+partitioned or not.
 
     .venv/bin/python tests/bench/bench_scale.py --database-url postgresql+psycopg://postgres@127.0.0.1/scale2m_db
 
-Measures, at the data's "today" (the generator's period_now from bench_dataset; else the latest receipt or end in
-it, NOW of scale_data.py at the earliest):
+Measures, at the data's "today" (the generator's period_now from bench_dataset; else just after the latest
+receipt or end in it):
   bare count   SELECT count(*) of the overdue condition (open, past due or >1 supplement) — the floor
   scan         scan_dossiers(now), first run (creates the alerts) and again (nothing new: the steady state,
                median of 3 runs after ANALYZE alert as autovacuum would do), with their SQL statement counts; both rolled back,
@@ -31,7 +32,6 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests.bench.bench_scores import close, make_app, table  # noqa: E402
-from tests.bench.scale_data import NOW  # noqa: E402
 
 TARGETS = {"scan_s": 2.0, "scan_over_count": 3.0, "stats_warm_ms": 30.0}
 
@@ -89,10 +89,10 @@ def run(url: str, *, scan_only: bool = False) -> int:
     rows, failures = [], []
     with app.app_context():
         now = period_now()
-        if now is None:  # scale_data.py: the data's "today", when nothing in it lies in the future
+        if now is None:  # no manifest: the data's "today", when nothing in it lies in the future
             latest = db.session.scalar(sa.text("SELECT max(greatest(received_at, coalesce(ended_at, received_at))) "
                                                "FROM dossier"))
-            now = max(NOW, latest + timedelta(minutes=1))
+            now = latest + timedelta(minutes=1)
         print(f"now = {now:%Y-%m-%d %H:%M} UTC")
         total = db.session.scalar(sa.select(sa.func.count()).select_from(Dossier))
         is_partitioned = db.session.scalar(sa.text(
