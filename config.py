@@ -89,6 +89,8 @@ class Config:
     SCORE_BANDS = _bands(os.environ.get("SCORE_BANDS"))
     # An indicator that falls by more than this many points from one period to the next needs an explanation.
     RED_DROP_POINTS = float(os.environ.get("RED_DROP_POINTS", "2"))
+    # A red indicator is to be explained by the end of the month this many months after its period (home pages).
+    EXPLANATION_DEADLINE_MONTHS = int(os.environ.get("EXPLANATION_DEADLINE_MONTHS", "1"))
     # Dossiers: due within this many working days is "sắp trễ hạn"; overdue for this many working days goes to the
     # chair; a dossier returned late in the last days informs the owner of indicator 4.
     DOSSIER_DUE_SOON_DAYS = int(os.environ.get("DOSSIER_DUE_SOON_DAYS", "1"))

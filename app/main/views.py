@@ -1,13 +1,12 @@
-"""Home page ("Chỉ số của tôi" or the chair's overview), the language switch and the health check."""
+"""Home page by role (built in app.home), the language switch and the health check."""
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.assignments import services as assignments
 from app.core.time import today_vn
 from app.extensions import db
-from app.indicators.models import subject_key
+from app.org.services import units_in_scope
 
 bp = Blueprint("main", __name__)
 
@@ -15,79 +14,28 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def index():
-    today = today_vn()
-    mine = assignments.indicators_of(current_user, today)
-    scores = my_scores(mine)
-    if current_user.role in ("chair", "admin", "head"):
-        plan = assignments.current_plan_for(current_user)
-        table = assignments.assignment_table(plan, today) if plan else []
-        return render_template("main/overview.html", plan=plan, table=table, mine=mine, today=today, scores=scores)
-    from app.alerts.services import for_user
-
-    owned_groups: dict[int, tuple] = {}
-    for ind, a in mine:  # one card per assignment (a group, or an indicator assigned apart)
-        owned_groups.setdefault(a.id, (a, []))[1].append((ind, a))
-    pressure, projections = dossier_signals(mine, today=today)
-    return render_template("main/my_indicators.html", mine=mine, today=today, scores=scores,
-                           owned_groups=list(owned_groups.values()), alerts=for_user(current_user, limit=5),
-                           pressure=pressure, projections=projections)
-
-
-def dossier_signals(mine, *, today):
-    """For the scorecards whose dossier-fed indicators the user owns: the open dossiers that move them now
-    (overdue, due soon, apology missing) and the projection of the running month."""
+    """What needs the user now: the tree's scores (chairs, admins, heads of a unit with units below), the unit's
+    headline (a commune's or an office's head), else the user's own indicators, most urgent first."""
     from flask import current_app
 
     from app.core.time import now_utc
-    from app.dossiers.access import DOSSIER_INDICATORS
-    from app.dossiers.computed import projections as projections_of
-    from app.dossiers.stats import pressure as pressure_of
-    from app.scores.periods import month_period
-    from app.workdays.services import calendar_around
+    from app.home import services as home
 
-    scopes = {a.scope_unit_id: a.scope_unit for ind, a in mine if ind.code in DOSSIER_INDICATORS}
-    if not scopes:
-        return {}, {}
-    now = now_utc()
-    pressure = pressure_of(list(scopes.values()), now=now, calendar=calendar_around(today),
-                           soon_days=current_app.config["DOSSIER_DUE_SOON_DAYS"])
-    running = month_period(today.year, today.month)
-    projections = {scope_id: {p.indicator.id: p for p in projections_of(unit, running, now=now)}
-                   for scope_id, unit in scopes.items()}
-    return pressure, projections
+    today = today_vn()
+    if current_user.role in ("chair", "admin", "head"):
+        root = home.home_root(current_user)
+        if home.is_tree_leader(current_user, root):
+            page = home.chair_home(current_user, root, units_in_scope(current_user, active_only=True), today=today)
+            return render_template("main/overview.html", page=page, today=today)
+        page = home.unit_home(current_user, root, today=today)
+        return render_template("main/unit_head.html", page=page, today=today,
+                               mine=assignments.indicators_of(current_user, today))
+    from app.alerts.services import for_user
+    from app.home.officer import officer_home
 
-
-def my_scores(mine) -> dict[int, dict]:
-    """Latest monthly points, change and a 12-month sparkline of each owned indicator (scope unit's scorecard)."""
-    from app.core import charts
-    from app.scores import queries
-
-    out: dict[int, dict] = {}
-    by_scope: dict[int, list] = {}
-    for ind, a in mine:
-        by_scope.setdefault(a.scope_unit_id, []).append((ind, a))
-    for scope_id, pairs in by_scope.items():
-        latest = queries.latest_period([scope_id])
-        if latest is None:
-            continue
-        since = latest.start_date.replace(year=latest.start_date.year - 1)
-        scope = pairs[0][1].scope_unit
-        by_subject = queries.series_by_subject([scope], "month", [ind for ind, _ in pairs], since)
-        for ind, _a in pairs:
-            series = by_subject.get(subject_key(indicator=ind), {}).get(scope_id, {})
-            if not series:
-                continue
-            starts = sorted(series)
-            last = series[starts[-1]]
-            prev = series.get(queries.previous(queries.period_of("month", starts[-1])).start_date)
-            change = (last.points - prev.points) if prev and None not in (last.points, prev.points) else None
-            out[ind.id] = {
-                "record": last, "period": queries.period_of("month", starts[-1]), "change": change,
-                "band": queries.band_of(last.points, last.max_points), "unit": scope,
-                "spark": charts.sparkline([series[s].points for s in starts], y_max=float(last.max_points),
-                                          title=gettext("Điểm 12 tháng")),
-            }
-    return out
+    page = officer_home(current_user, today=today, now=now_utc(),
+                        soon_days=current_app.config["DOSSIER_DUE_SOON_DAYS"])
+    return render_template("main/my_indicators.html", page=page, today=today, alerts=for_user(current_user, limit=5))
 
 
 @bp.route("/language", methods=["POST"])

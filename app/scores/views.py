@@ -131,8 +131,12 @@ def overview():
     units = units_in_scope(current_user, active_only=True)
     page = pages.overview_page(root, units, _kind(), _asked_period())
     dossier_view = _dossier_overview(root, [u for u, _ in page.heat]) if page.period is not None else {}
+    from app.home.heatmap import by_indicator
+
+    heat = by_indicator(page.indicators, page.heat, page.period) if page.period is not None else None
     return render_template("scores/overview.html", page=page, root=root, period=page.period, kind=page.kind,
-                           kinds=KINDS, tree_red=accountability.red_list(current_user, people=False), **dossier_view)
+                           kinds=KINDS, tree_red=accountability.red_list(current_user, people=False), heat=heat,
+                           **dossier_view)
 
 
 def _dossier_overview(root: Unit, units: list[Unit]) -> dict:
