@@ -30,10 +30,9 @@ class IndicatorRow:
             first = self.red.state.urgency
         else:
             first = 3
-        share = (float(self.score["record"].points) / float(self.score["record"].max_points)
-                 if self.score and self.score["record"].points is not None and self.score["record"].max_points
-                 else 2.0)
-        return (first, share, self.indicator.group.sort_order, self.indicator.sort_order)
+        band = self.score["band"] if self.score else None
+        lowest_first = -int(band[1].removeprefix("band-")) if band else 1  # band-4 (red) first, no score last
+        return (first, lowest_first, self.indicator.group.sort_order, self.indicator.sort_order)
 
 
 @dataclass
