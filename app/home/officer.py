@@ -70,8 +70,9 @@ def officer_home(user: User, *, today: date, now: datetime, soon_days: int) -> O
     from app.scores.redlist import red_items_of
 
     mine = assignments.indicators_of(user, today)
-    scores = latest_scores(mine)
-    latest = {a.scope_unit_id: (a.scope_unit, queries.latest_period([a.scope_unit_id])) for _, a in mine}
+    scopes = {a.scope_unit_id: a.scope_unit for _, a in mine}
+    latest = {sid: (unit, queries.latest_period([sid])) for sid, unit in scopes.items()}  # one read per scope
+    scores = latest_scores(mine, {sid: period for sid, (_u, period) in latest.items()})
     found = red_items_of([(unit, period) for unit, period in latest.values() if period is not None])
     reds: dict[tuple[int, int], RedView] = {}
     for scope_id, items in found.items():
@@ -108,8 +109,9 @@ def dossier_signals(mine, *, today: date, now: datetime, soon_days: int):
     return pressure, projections
 
 
-def latest_scores(mine) -> dict[int, dict]:
-    """Latest monthly points, change and a 12-month sparkline of each owned indicator (scope unit's scorecard)."""
+def latest_scores(mine, latest_of: dict | None = None) -> dict[int, dict]:
+    """Latest monthly points, change and a 12-month sparkline of each owned indicator (scope unit's scorecard);
+    `latest_of` gives each scope's latest period when the caller has read it."""
     from app.core import charts
 
     out: dict[int, dict] = {}
@@ -117,7 +119,7 @@ def latest_scores(mine) -> dict[int, dict]:
     for ind, a in mine:
         by_scope.setdefault(a.scope_unit_id, []).append((ind, a))
     for scope_id, pairs in by_scope.items():
-        latest = queries.latest_period([scope_id])
+        latest = latest_of[scope_id] if latest_of is not None else queries.latest_period([scope_id])
         if latest is None:
             continue
         since = latest.start_date.replace(year=latest.start_date.year - 1)
