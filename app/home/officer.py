@@ -25,11 +25,8 @@ class IndicatorRow:
 
     @property
     def urgency(self) -> tuple:
-        """Red and not explained first (overdue before due), then red and explained, then the lowest shares."""
-        if self.red is not None:
-            first = self.red.state.urgency
-        else:
-            first = 3
+        """Red and not explained first (overdue before due), then red and explained, then the lowest bands."""
+        first = self.red.state.urgency if self.red is not None else 3
         band = self.score["band"] if self.score else None
         lowest_first = -int(band[1].removeprefix("band-")) if band else 1  # band-4 (red) first, no score last
         return (first, lowest_first, self.indicator.group.sort_order, self.indicator.sort_order)
