@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.api.models import ApiToken
 from app.audit.services import record
@@ -36,8 +37,8 @@ def hash_token(plaintext: str) -> str:
 
 def _require_admin_over(actor, unit) -> None:
     if actor is None or not actor.can_administer(unit):
-        raise DomainError("Chỉ quản trị hệ thống của đơn vị này (hoặc đơn vị cấp trên) được cấp hoặc thu hồi mã "
-                          "truy cập của đơn vị.", "unit_id")
+        raise DomainError(gettext("Chỉ quản trị hệ thống của đơn vị này (hoặc đơn vị cấp trên) được cấp hoặc thu hồi mã truy "
+                                  "cập của đơn vị."), "unit_id")
 
 
 def token_status(token: ApiToken, now: datetime) -> str:
@@ -54,11 +55,11 @@ def issue_token(unit, *, name: str, actor, now: datetime, expires_at: datetime |
     _require_admin_over(actor, unit)
     name = (name or "").strip()
     if not name:
-        raise DomainError("Nhập tên gợi nhớ của mã (ví dụ: Hệ thống một cửa huyện).", "name")
+        raise DomainError(gettext("Nhập tên gợi nhớ của mã (ví dụ: Hệ thống một cửa huyện)."), "name")
     if len(name) > 120:
-        raise DomainError("Tên mã tối đa 120 ký tự.", "name")
+        raise DomainError(gettext("Tên mã tối đa 120 ký tự."), "name")
     if expires_at is not None and expires_at <= now:
-        raise DomainError("Ngày hết hạn phải sau thời điểm hiện tại.", "expires_at")
+        raise DomainError(gettext("Ngày hết hạn phải sau thời điểm hiện tại."), "expires_at")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(unit_id=unit.id, name=name, token_hash=hash_token(plaintext), prefix=plaintext[:PREFIX_LENGTH],
                      created_by_id=actor.id, created_at=now, expires_at=expires_at)

@@ -25,8 +25,13 @@ VALUE_TEXTS = (
 
 
 def select_locale() -> str:
-    """The signed-in user's language, else the session's, else Vietnamese."""
+    """The signed-in user's language, else the session's, else Vietnamese (always outside a request: services run
+    by the CLI or the scheduler, whose messages stay Vietnamese)."""
+    from flask import has_request_context
     from flask_login import current_user
+
+    if not has_request_context():
+        return DEFAULT_LOCALE
 
     chosen = getattr(current_user, "locale", None) if getattr(current_user, "is_authenticated", False) else None
     chosen = chosen or session.get("locale")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError, Forbidden
@@ -192,7 +193,7 @@ def detail(dossier_id: int):
         saved = commit_or_show(form, lambda: claim_services.file_claim(
             dossier, author=current_user, reason=form.reason.data, evidence=evidence, now=now, today=today))
         if saved is not FAILED:
-            flash("Đã gửi báo lỗi dữ liệu; lãnh đạo đơn vị xử lý sẽ xác nhận.", "success")
+            flash(gettext("Đã gửi báo lỗi dữ liệu; lãnh đạo đơn vị xử lý sẽ xác nhận."), "success")
             return redirect(url_for(".detail", dossier_id=dossier.id))
     alerts = db.session.scalars(db.select(Alert).where(Alert.dossier_id == dossier.id)
                                 .order_by(Alert.created_at)).all()
@@ -210,13 +211,14 @@ def decide(claim_id: int):
     require(claim_services.may_decide(current_user, claim.dossier))
     form = DecisionForm()
     if not form.validate_on_submit():
-        flash("Biểu mẫu không hợp lệ: hãy tải lại trang.", "error")
+        flash(gettext("Biểu mẫu không hợp lệ: hãy tải lại trang."), "error")
         return redirect(url_for(".detail", dossier_id=claim.dossier_id))
     try:
         claim_services.decide_claim(claim, accept=form.decision.data == "accept", note=form.note.data or "",
                                     actor=current_user, now=now_utc())
         db.session.commit()
-        flash("Đã xác nhận lỗi dữ liệu." if claim.status == "accepted" else "Đã không chấp nhận báo lỗi.", "success")
+        flash(gettext("Đã xác nhận lỗi dữ liệu.") if claim.status == "accepted" else gettext("Đã không chấp nhận báo lỗi."),
+              "success")
     except Forbidden:
         db.session.rollback()
         raise

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.assignments.models import Assignment
 from app.assignments.services import assignments_on
@@ -50,7 +51,7 @@ def publication_of(unit: Unit) -> UnitPublication:
 def set_publishing(actor, unit: Unit, *, publish: bool, names: bool, now: datetime) -> UnitPublication:
     """Switch publishing on or off (names and explanations only with the scores); audited. The caller commits."""
     if actor is not None and not can_set_publishing(actor, unit):
-        raise Forbidden("Chỉ chủ tịch của đơn vị (hoặc cấp trên) mới được quyết định công khai điểm số.")
+        raise Forbidden(gettext("Chỉ chủ tịch của đơn vị (hoặc cấp trên) mới được quyết định công khai điểm số."))
     row = db.session.get(UnitPublication, unit.id)
     before = None if row is None else {"is_published": row.is_published, "is_names_published": row.is_names_published}
     if row is None:

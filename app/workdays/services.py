@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.audit.services import record
 from app.core.calendar import LAST_YEAR, ONE_DAY, WorkCalendar, library_year
@@ -59,15 +60,15 @@ def set_day(day: date, *, is_working_day: bool, note: str, actor, now: datetime)
     _check_year(day)
     note = (note or "").strip()
     if not note:
-        raise DomainError("Nhập ghi chú: lý do hoặc căn cứ điều chỉnh (ví dụ số văn bản thông báo).", "note")
+        raise DomainError(gettext("Nhập ghi chú: lý do hoặc căn cứ điều chỉnh (ví dụ số văn bản thông báo)."), "note")
     if len(note) > NOTE_MAX:
-        raise DomainError(f"Ghi chú không quá {NOTE_MAX} ký tự.", "note")
+        raise DomainError(gettext("Ghi chú không quá %(NOTE_MAX)s ký tự.", NOTE_MAX=NOTE_MAX), "note")
     row = find_day(day)
     if is_working_day == default_is_working_day(day):
         what = "ngày làm việc" if is_working_day else f"ngày nghỉ ({_why_off(day)})"
         advice = (" Muốn trả ngày này về mặc định, hãy xóa điều chỉnh đang có." if row is not None
                   else " Không cần điều chỉnh.")
-        raise DomainError(f"Ngày {_label(day)} vốn đã là {what} theo lịch mặc định.{advice}", "is_working_day")
+        raise DomainError(gettext("Ngày %(label)s vốn đã là %(what)s theo lịch mặc định.%(advice)s", label=_label(day), what=what, advice=advice), "is_working_day")
     before = _snapshot(row) if row is not None else None
     if row is None:
         row = CalendarDay(day=day)
@@ -84,7 +85,7 @@ def clear_day(day: date, *, actor) -> None:
     _operator_only(actor)
     row = find_day(day)
     if row is None:
-        raise DomainError(f"Ngày {_label(day)} không có điều chỉnh nào để xóa.", "day")
+        raise DomainError(gettext("Ngày %(label)s không có điều chỉnh nào để xóa.", label=_label(day)), "day")
     record(actor, "calendar.clear_day", row, before=_snapshot(row), after=None)
     db.session.delete(row)
     db.session.flush()
@@ -181,13 +182,13 @@ def _rows(year: int, overrides: dict[date, CalendarDay]) -> list[DayRow]:
 def _operator_only(actor) -> None:
     """The calendar applies to every unit: only an operator changes it (a root-unit admin or the command line)."""
     if actor is not None and not (actor.role == "admin" and actor.is_operator):
-        raise DomainError("Lịch làm việc dùng chung cho mọi đơn vị: chỉ quản trị cấp cao nhất (đơn vị gốc) hoặc "
-                          "người vận hành máy chủ mới được sửa.")
+        raise DomainError(gettext("Lịch làm việc dùng chung cho mọi đơn vị: chỉ quản trị cấp cao nhất (đơn vị gốc) hoặc "
+                                  "người vận hành máy chủ mới được sửa."))
 
 
 def _check_year(day: date) -> None:
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise DomainError(f"Chỉ điều chỉnh được lịch các năm từ {MIN_YEAR} đến {MAX_YEAR}.", "day")
+        raise DomainError(gettext("Chỉ điều chỉnh được lịch các năm từ %(MIN_YEAR)s đến %(MAX_YEAR)s.", MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR), "day")
 
 
 def _why_off(day: date) -> str:
