@@ -65,9 +65,9 @@ def set_day(day: date, *, is_working_day: bool, note: str, actor, now: datetime)
         raise DomainError(gettext("Ghi chú không quá %(NOTE_MAX)s ký tự.", NOTE_MAX=NOTE_MAX), "note")
     row = find_day(day)
     if is_working_day == default_is_working_day(day):
-        what = "ngày làm việc" if is_working_day else f"ngày nghỉ ({_why_off(day)})"
-        advice = (" Muốn trả ngày này về mặc định, hãy xóa điều chỉnh đang có." if row is not None
-                  else " Không cần điều chỉnh.")
+        what = gettext("ngày làm việc") if is_working_day else gettext("ngày nghỉ (%(why)s)", why=_why_off(day))
+        advice = (gettext(" Muốn trả ngày này về mặc định, hãy xóa điều chỉnh đang có.") if row is not None
+                  else gettext(" Không cần điều chỉnh."))
         raise DomainError(gettext("Ngày %(label)s vốn đã là %(what)s theo lịch mặc định.%(advice)s", label=_label(day), what=what, advice=advice), "is_working_day")
     before = _snapshot(row) if row is not None else None
     if row is None:
@@ -193,7 +193,7 @@ def _check_year(day: date) -> None:
 
 def _why_off(day: date) -> str:
     name = WorkCalendar.for_years([day.year]).holiday_name(day)
-    return name or ("cuối tuần" if day.weekday() >= 5 else "ngày nghỉ")
+    return name or (gettext("cuối tuần") if day.weekday() >= 5 else gettext("ngày nghỉ"))
 
 
 def _label(day: date) -> str:
