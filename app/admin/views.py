@@ -88,7 +88,7 @@ def user_form(user_id: int | None = None):
         require_unit_visible(person.unit if person else None)
     form = UserForm(obj=person)
     form.unit_id.choices = _unit_choices()
-    form.role.choices = choices(ROLES.items())
+    form.role.choices = choices((k, gettext(v)) for k, v in ROLES.items())
     if person is not None:
         form.username.render_kw = {"readonly": True}
     if form.validate_on_submit():

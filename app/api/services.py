@@ -18,6 +18,7 @@ from flask_babel import gettext
 from app.api.models import ApiToken
 from app.audit.services import record
 from app.core.errors import DomainError
+from app.core.i18n import N_
 from app.core.tabular import normalise_header
 from app.dossiers.importer import KNOWN, Directory, check_source, cleaned, parse_record
 from app.dossiers.models import DEFAULT_SOURCE, Dossier
@@ -28,7 +29,7 @@ TOKEN_PREFIX = "c766_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 6  # what lists show of a token: "c766_Ab3xYz…"
 MAX_TOKEN_LENGTH = 200
 MAX_RECORDS = 1_000
-STATUS_LABELS = {"active": "Đang dùng", "revoked": "Đã thu hồi", "expired": "Đã hết hạn"}
+STATUS_LABELS = {"active": N_("Đang dùng"), "revoked": N_("Đã thu hồi"), "expired": N_("Đã hết hạn")}
 
 
 def hash_token(plaintext: str) -> str:

@@ -36,7 +36,7 @@ class ProfileForm(Form):
 
     email = StringField(_l("Thư điện tử"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
                         validators=[Optional(), Length(max=255), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ thư không hợp lệ."))])
-    alert_email = RadioField(_l("Nhận cảnh báo qua thư điện tử"), choices=choices(ALERT_EMAIL.items()), default="digest")
+    alert_email = RadioField(_l("Nhận cảnh báo qua thư điện tử"), choices=choices((k, _l(v)) for k, v in ALERT_EMAIL.items()), default="digest")
     current_password = PasswordField(_l("Mật khẩu hiện tại"), validators=[Optional()],
                                      render_kw={"autocomplete": "current-password"})
     password = PasswordField(_l("Mật khẩu mới (để trống nếu không đổi)"), validators=[Optional()],

@@ -54,3 +54,10 @@ def period_label(period) -> str:
     if period.kind == "quarter":
         return gettext("Quý %(quarter)s/%(year)s", quarter=(start.month - 1) // 3 + 1, year=start.year)
     return gettext("Năm %(year)s", year=start.year)
+
+
+def period_name(period) -> str:
+    """A period's label for the page: its own Vietnamese label ("Quý IV/2026") in Vietnamese, else period_label."""
+    if current_locale() == DEFAULT_LOCALE or not hasattr(period, "start_date"):
+        return getattr(period, "label", str(period))
+    return period_label(period)

@@ -9,6 +9,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError, Forbidden
+from app.core.i18n import N_
 from app.core.params import arg_id
 from app.core.permissions import require
 from app.core.time import now_utc, to_vn, today_vn
@@ -22,7 +23,7 @@ from app.org.models import Unit
 from app.scores.periods import month_period, parse_period, quarter_period, year_period
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
-KINDS = {"month": "Tháng", "quarter": "Quý", "year": "Năm"}
+KINDS = {"month": N_("Tháng"), "quarter": N_("Quý"), "year": N_("Năm")}
 PAGE = 50
 
 
@@ -131,7 +132,7 @@ def index():
         return _xlsx(rows, unit, period, stats.BUCKETS[bucket][0], now)
     rows, total = stats.dossiers_in(unit_ids, window, bucket, limit=PAGE, offset=(page - 1) * PAGE)
     return render_template("dossiers/list.html", rows=rows, total=total, unit=unit, period=period,
-                           bucket=bucket, label=stats.BUCKETS[bucket][0], page=page, pages=(total + PAGE - 1) // PAGE,
+                           bucket=bucket, label=gettext(stats.BUCKETS[bucket][0]), page=page, pages=(total + PAGE - 1) // PAGE,
                            now=now, only=request.args.get("only") == "1", card=request.args.get("scope") == "card",
                            status_of=_status_of(now))
 

@@ -10,13 +10,13 @@ class RuleForm(Form):
     max_points = StringField(_l("Điểm tối đa"), validators=[DataRequired(_l("Nhập điểm tối đa."))])
     threshold = StringField(_l("Ngưỡng đạt điểm tối đa (%)"), validators=[DataRequired(_l("Nhập ngưỡng."))],
                             description=_l("100 = tính tuyến tính theo tỷ lệ."))
-    zero_denominator = SelectField(_l("Khi mẫu số bằng 0"), choices=choices(ZERO_DENOMINATOR.items()))
+    zero_denominator = SelectField(_l("Khi mẫu số bằng 0"), choices=choices((k, _l(v)) for k, v in ZERO_DENOMINATOR.items()))
 
 
 class IndicatorForm(Form):
     name = StringField(_l("Tên chỉ số"), validators=[DataRequired(_l("Nhập tên chỉ số.")), Length(max=400)])
     definition = TextAreaField(_l("Định nghĩa, cách tính"), validators=[Optional(), Length(max=4000)])
-    value_source = SelectField(_l("Nguồn số liệu"), choices=choices(VALUE_SOURCES.items()))
+    value_source = SelectField(_l("Nguồn số liệu"), choices=choices((k, _l(v)) for k, v in VALUE_SOURCES.items()))
     is_active = BooleanField(_l("Đang áp dụng"), default=True)
 
 

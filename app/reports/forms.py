@@ -8,8 +8,8 @@ from app.reports.services import TEXT_KEYS, TEXT_LABELS
 
 
 class NewDocumentForm(Form):
-    kind = SelectField(_l("Loại văn bản"), choices=choices([("plan", "Kế hoạch phân công quý"),
-                                                         ("report", "Báo cáo kết quả thực hiện Bộ chỉ số quý")]))
+    kind = SelectField(_l("Loại văn bản"), choices=choices([("plan", _l("Kế hoạch phân công quý")),
+                                                         ("report", _l("Báo cáo kết quả thực hiện Bộ chỉ số quý"))]))
     unit_id = SelectField(_l("Đơn vị ban hành"), coerce=int)
     quarter = StringField(_l("Quý"), validators=[DataRequired(_l("Nhập quý, ví dụ 2026Q4."))],
                           description=_l("Ví dụ 2026Q4, Quý 4/2026 hoặc Q4/2026."))

@@ -6,6 +6,7 @@ only the operator (an admin of a root unit, or the command line: `actor` None) c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,10 +17,11 @@ from flask_babel import gettext
 from app.audit.services import record
 from app.core.calendar import LAST_YEAR, ONE_DAY, WorkCalendar, library_year
 from app.core.errors import DomainError
+from app.core.i18n import N_
 from app.extensions import db
 from app.workdays.models import CalendarDay
 
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+WEEKDAYS = (N_("Thứ Hai"), N_("Thứ Ba"), N_("Thứ Tư"), N_("Thứ Năm"), N_("Thứ Sáu"), N_("Thứ Bảy"), N_("Chủ nhật"))
 NOTE_MAX = 255
 # The years an administrator may view and override (the library itself covers 1901–2100).
 MIN_YEAR, MAX_YEAR = 2000, LAST_YEAR
@@ -91,7 +93,7 @@ def clear_day(day: date, *, actor) -> None:
     db.session.flush()
 
 
-MAKE_UP_DAY = "Ngày làm việc bù (đi làm ngày cuối tuần để hoán đổi ngày nghỉ)"
+MAKE_UP_DAY = N_("Ngày làm việc bù (đi làm ngày cuối tuần để hoán đổi ngày nghỉ)")
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,14 @@ class DayRow:
     @property
     def source(self) -> str:
         if self.override is not None:
-            return "Điều chỉnh của quản trị"
-        return "Luật định, thông báo hoán đổi (thư viện holidays)"
+            return N_("Điều chỉnh của quản trị")
+        return N_("Luật định, thông báo hoán đổi (thư viện holidays)")
+
+    def name_in(self, locale: str) -> str | None:
+        """The library's name of the day in a language of the interface (the library translates its holidays)."""
+        if not self.library_name or locale == "vi" or self.library_name == MAKE_UP_DAY:
+            return gettext(self.library_name) if self.library_name else None
+        return _holiday_names(self.day.year, locale).get(self.day, self.library_name)
 
 
 @dataclass(frozen=True)
@@ -202,3 +210,11 @@ def _label(day: date) -> str:
 
 def _snapshot(row: CalendarDay) -> dict:
     return {"day": row.day.isoformat(), "is_working_day": row.is_working_day, "note": row.note}
+
+
+@functools.cache
+def _holiday_names(year: int, locale: str) -> dict:
+    import holidays
+
+    language = {"en": "en_US"}.get(locale, locale)
+    return dict(holidays.country_holidays("VN", years=year, language=language))
