@@ -17,6 +17,7 @@ from app.assignments.models import Plan
 from app.audit.services import record
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.formatting import local_date
+from app.core.i18n import N_
 from app.core.time import to_vn
 from app.extensions import db
 from app.org.models import Unit
@@ -31,7 +32,7 @@ TEXT_LABELS = {"intro": "Căn cứ, mở đầu", "purpose": "I. Mục đích, y
                "organisation": "III. Tổ chức thực hiện", "closing": "Câu kết", "assessment": "Đánh giá chung",
                "proposals": "Đề xuất, kiến nghị", "recipients": "Nơi nhận (mỗi dòng một nơi)"}
 MAX_TEXT = 20000
-NUMBER_TAKEN = ("Số văn bản vừa được cấp cho một văn bản khác (có người ký cùng lúc), văn bản này chưa được ký. "
+NUMBER_TAKEN = N_("Số văn bản vừa được cấp cho một văn bản khác (có người ký cùng lúc), văn bản này chưa được ký. "
                 "Hãy ký lại: hệ thống sẽ cấp số tiếp theo.")
 
 
@@ -174,9 +175,9 @@ def create_draft(*, kind: str, unit: Unit, period: Period, actor, today: date, n
 
 def update_texts(doc: Document, *, texts: dict[str, str], actor, now: datetime) -> Document:
     """Edit the texts of a draft (the figures and the table come from the data and are not edited)."""
-    _allow(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền sửa văn bản này.")
-    _require(doc.status == "draft", "Chỉ sửa được văn bản ở trạng thái dự thảo (văn bản đã trình thì người duyệt trả "
-                                    "lại để sửa).")
+    _allow(actor is None or can_prepare(actor, doc.unit), gettext("Bạn không có quyền sửa văn bản này."))
+    _require(doc.status == "draft", gettext("Chỉ sửa được văn bản ở trạng thái dự thảo (văn bản đã trình thì người duyệt trả lại để "
+                                            "sửa)."))
     new = dict(doc.texts or {})
     for key in TEXT_KEYS[doc.kind]:
         if key in texts:
@@ -194,8 +195,8 @@ def update_texts(doc: Document, *, texts: dict[str, str], actor, now: datetime) 
 
 def submit(doc: Document, *, actor, now: datetime, comment: str = "") -> Document:
     """Send the draft to the chair for approval."""
-    _allow(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền trình văn bản này.")
-    _require(doc.status == "draft", f"Chỉ trình được văn bản dự thảo; văn bản này {doc.status_label.lower()}.")
+    _allow(actor is None or can_prepare(actor, doc.unit), gettext("Bạn không có quyền trình văn bản này."))
+    _require(doc.status == "draft", gettext("Chỉ trình được văn bản dự thảo; văn bản này %(status_label)s.", status_label=gettext(doc.status_label).lower()))
     if doc.kind == "report":
         contents.report_content(doc)
     _move(doc, "submitted", now)
@@ -205,9 +206,8 @@ def submit(doc: Document, *, actor, now: datetime, comment: str = "") -> Documen
 
 def send_back(doc: Document, *, actor, now: datetime, comment: str) -> Document:
     """The chair returns a submitted or approved document to draft, saying what to change."""
-    _allow(actor is None or can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được trả lại văn "
-                                                         "bản.")
-    _require(doc.status in ("submitted", "approved"), "Chỉ trả lại được văn bản đã trình hoặc đã duyệt, chưa ký.")
+    _allow(actor is None or can_decide(actor, doc.unit), gettext("Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được trả lại văn bản."))
+    _require(doc.status in ("submitted", "approved"), gettext("Chỉ trả lại được văn bản đã trình hoặc đã duyệt, chưa ký."))
     if len((comment or "").strip()) < 5:
         raise DomainError(gettext("Ghi rõ nội dung cần sửa khi trả lại văn bản."), "comment")
     _move(doc, "draft", now)
@@ -217,9 +217,8 @@ def send_back(doc: Document, *, actor, now: datetime, comment: str) -> Document:
 
 def approve(doc: Document, *, actor, now: datetime, comment: str = "") -> Document:
     """The chair approves the submitted document (it can then be signed)."""
-    _allow(actor is None or can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt văn "
-                                                         "bản.")
-    _require(doc.status == "submitted", f"Chỉ duyệt được văn bản đã trình; văn bản này {doc.status_label.lower()}.")
+    _allow(actor is None or can_decide(actor, doc.unit), gettext("Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt văn bản."))
+    _require(doc.status == "submitted", gettext("Chỉ duyệt được văn bản đã trình; văn bản này %(status_label)s.", status_label=gettext(doc.status_label).lower()))
     _move(doc, "approved", now)
     _log(doc, actor, "approve", now, comment)
     return doc
@@ -228,7 +227,7 @@ def approve(doc: Document, *, actor, now: datetime, comment: str = "") -> Docume
 def add_comment(doc: Document, *, actor, now: datetime, text: str) -> Document:
     """A remark on the document (kept with it, e.g. the chair's comments on the plan)."""
     _allow(actor is None or can_prepare(actor, doc.unit) or can_decide(actor, doc.unit),
-           "Bạn không có quyền ghi ý kiến vào văn bản này.")
+           gettext("Bạn không có quyền ghi ý kiến vào văn bản này."))
     if len((text or "").strip()) < 2:
         raise DomainError(gettext("Nhập nội dung ý kiến."), "text")
     _log(doc, actor, "comment", now, text[:4000])
@@ -251,8 +250,8 @@ def sign(doc: Document, *, actor, now: datetime) -> Document:
     if doc.is_issued:
         raise DomainError(gettext("Văn bản đã được ký ban hành (%(number)s, ngày %(date)s); không ký lại. Muốn sửa, hãy "
                                   "tạo bản sửa đổi thay thế.", number=doc.number_text, date=local_date(doc.issued_on)))
-    _allow(can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được ký văn bản này.")
-    _require(doc.status == "approved", "Văn bản phải được Chủ tịch duyệt trước khi ký.")
+    _allow(can_decide(actor, doc.unit), gettext("Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được ký văn bản này."))
+    _require(doc.status == "approved", gettext("Văn bản phải được Chủ tịch duyệt trước khi ký."))
     from app.reports import render, signing  # PDF and signing libraries load only when a document is signed
 
     credential = signing.signer_credential(actor, now=now)
@@ -309,8 +308,8 @@ def issue_now(doc: Document, *, signer, now: datetime, note: str = "") -> Docume
 
 def revise(doc: Document, *, actor, now: datetime) -> Document:
     """A correction: a new draft version that will supersede the signed document once it is signed."""
-    _allow(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền tạo bản sửa đổi của văn bản này.")
-    _require(doc.status == "signed", "Chỉ tạo bản sửa đổi cho văn bản đã ký ban hành và còn hiệu lực.")
+    _allow(actor is None or can_prepare(actor, doc.unit), gettext("Bạn không có quyền tạo bản sửa đổi của văn bản này."))
+    _require(doc.status == "signed", gettext("Chỉ tạo bản sửa đổi cho văn bản đã ký ban hành và còn hiệu lực."))
     pending = db.session.scalar(sa.select(Document).where(Document.supersedes_id == doc.id))
     if pending is not None:
         raise DomainError(gettext("Đã có bản sửa đổi (lần %(version)s, %(status_label)s) của văn bản này.", version=pending.version, status_label=pending.status_label.lower()))

@@ -139,8 +139,8 @@ def act(document_id: int, step: str):
     else:
         service = ACTIONS[step][0]
         action = lambda: service(doc, actor=current_user, now=now, comment=comment)  # noqa: E731
-    result = commit_or_show(form, action, conflict=services.NUMBER_TAKEN if step == "sign" else
-                            "Người khác vừa thay đổi văn bản này; tải lại trang rồi thực hiện lại.")
+    result = commit_or_show(form, action, conflict=gettext(services.NUMBER_TAKEN) if step == "sign" else
+                            gettext("Người khác vừa thay đổi văn bản này; tải lại trang rồi thực hiện lại."))
     if result is FAILED:
         db.session.refresh(doc)
         return _detail(doc, action_form=form, status=422)

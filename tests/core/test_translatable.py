@@ -149,6 +149,7 @@ def test_every_template_text_is_translatable():
 
 VALIDATORS = {"DataRequired", "InputRequired", "Length", "NumberRange", "Email", "EqualTo", "Optional", "Regexp",
               "AnyOf", "NoneOf"}
+MESSAGE_HELPERS = {"_allow": 1, "_require": 1, "commit_or_show": 99}
 ERROR_CALLS = {"flash", "DomainError", "NotFound", "Forbidden", "StaleEdit", "BackupError", "ValidationError",
                "StopValidation"}
 
@@ -189,6 +190,9 @@ def python_findings(source: str, rel: str) -> list[str]:
         suspects: list[ast.AST] = []
         if name in ERROR_CALLS:
             suspects = node.args[:1] + [k.value for k in node.keywords if k.arg == "message"]
+        elif name in MESSAGE_HELPERS:  # helpers that raise their message argument
+            suspects = node.args[MESSAGE_HELPERS[name]:MESSAGE_HELPERS[name] + 1]
+            suspects += [k.value for k in node.keywords if k.arg in ("message", "conflict")]
         elif name.endswith("Field") and name != "Field":  # WTForms fields (pydantic's Field documents the API): the label, then keyword description/label
             suspects = node.args[:1] + [k.value for k in node.keywords if k.arg in ("label", "description")]
         elif name in VALIDATORS:  # the message, positional or by keyword
