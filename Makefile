@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test test-dates test-sqlite test-postgres lint bench bench-province clean
+.PHONY: install run serve test test-dates test-sqlite test-postgres lint translations bench bench-province clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ test-dates: install
 
 lint: install
 	$(BIN)/ruff check .
+
+## make translations: extract the texts, update the English catalog (new entries empty: translate them), compile
+translations: install
+	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -k N_ --no-location --sort-output \
+		-o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d app/translations
 
 ## make bench: speed and memory targets (import, demo load, pages, RSS) on SQLite, then on PostgreSQL when
 ## BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set; then the province-scale benchmark (issue 16), which needs

@@ -219,8 +219,10 @@ def register_template_helpers(app: Flask) -> None:
     from app.core import i18n
 
     app.jinja_env.filters["period_label"] = i18n.period_label
+    app.jinja_env.filters["period_name"] = i18n.period_name  # Vietnamese: the period's own label, unchanged
     app.jinja_env.globals["LOCALES"] = i18n.LOCALES
     app.jinja_env.globals["get_locale"] = i18n.current_locale
+    app.jinja_env.globals["N_"] = i18n.N_  # marks a template literal for the catalog; translated where shown
 
     @app.template_global()
     def alert_link(alert) -> str:

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.auth import services as users
@@ -63,7 +64,7 @@ def unit_form(unit_id: int | None = None):
 
         saved = commit_or_show(form, save)
         if saved is not FAILED:
-            flash(f"Đã lưu đơn vị «{saved.name}».", "success")
+            flash(gettext("Đã lưu đơn vị «%(saved_name)s».", saved_name=saved.name), "success")
             return redirect(url_for(".units"))
     return render_template("admin/unit_form.html", form=form, unit=unit), (422 if form.errors else 200)
 
@@ -87,7 +88,7 @@ def user_form(user_id: int | None = None):
         require_unit_visible(person.unit if person else None)
     form = UserForm(obj=person)
     form.unit_id.choices = _unit_choices()
-    form.role.choices = choices(ROLES.items())
+    form.role.choices = choices((k, gettext(v)) for k, v in ROLES.items())
     if person is not None:
         form.username.render_kw = {"readonly": True}
     if form.validate_on_submit():
@@ -97,7 +98,7 @@ def user_form(user_id: int | None = None):
         def save() -> User:
             if person is None:
                 if not form.password.data:
-                    raise DomainError("Nhập mật khẩu cho tài khoản mới.", "password")
+                    raise DomainError(gettext("Nhập mật khẩu cho tài khoản mới."), "password")
                 created = users.create_user(
                     username=form.username.data, full_name=form.full_name.data, unit=unit, role=form.role.data,
                     title=form.title.data or "", password=form.password.data, email=form.email.data,
@@ -114,6 +115,6 @@ def user_form(user_id: int | None = None):
 
         saved = commit_or_show(form, save)
         if saved is not FAILED:
-            flash(f"Đã lưu tài khoản «{saved.username}».", "success")
+            flash(gettext("Đã lưu tài khoản «%(username)s».", username=saved.username), "success")
             return redirect(url_for(".users_list"))
     return render_template("admin/user_form.html", form=form, person=person), (422 if form.errors else 200)

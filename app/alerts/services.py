@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.alerts.models import INFO_KINDS, Alert
 from app.core.errors import NotFound
@@ -97,14 +98,14 @@ def get_for(user, alert_id: int) -> Alert:
     """One of the user's own alerts, else NotFound: another person's alert answers like a missing one."""
     alert = db.session.get(Alert, alert_id)
     if alert is None or alert.recipient_id != user.id:
-        raise NotFound("Không tìm thấy cảnh báo.")
+        raise NotFound(gettext("Không tìm thấy cảnh báo."))
     return alert
 
 
 def acknowledge(alert: Alert, user, *, now: datetime) -> None:
     """The recipient has seen the alert (it stays open until its cause is resolved)."""
     if alert.recipient_id != user.id:
-        raise NotFound("Không tìm thấy cảnh báo.")
+        raise NotFound(gettext("Không tìm thấy cảnh báo."))
     before = {"acknowledged_at": alert.acknowledged_at, "resolved_at": alert.resolved_at}
     if alert.acknowledged_at is None:
         alert.acknowledged_at = now

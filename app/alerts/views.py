@@ -1,6 +1,7 @@
 """The user's alerts and acknowledging them."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.alerts import services
@@ -25,5 +26,5 @@ def acknowledge(alert_id: int):
     alert = services.get_for(current_user, alert_id)
     services.acknowledge(alert, current_user, now=now_utc())
     db.session.commit()
-    flash("Đã xác nhận cảnh báo.", "success")
+    flash(gettext("Đã xác nhận cảnh báo."), "success")
     return redirect(safe_next(request.form.get("next")) or url_for(".index"))

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -25,9 +27,9 @@ bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-tokens")
 
 
 class TokenForm(Form):
-    unit_id = SelectField("Đơn vị", coerce=int)
-    name = StringField("Tên gợi nhớ (hệ thống nào dùng mã)", validators=[DataRequired(), Length(max=120)])
-    expires_at = DateField("Hết hạn sau ngày (không bắt buộc)", validators=[Optional()])
+    unit_id = SelectField(_l("Đơn vị"), coerce=int)
+    name = StringField(_l("Tên gợi nhớ (hệ thống nào dùng mã)"), validators=[DataRequired(), Length(max=120)])
+    expires_at = DateField(_l("Hết hạn sau ngày (không bắt buộc)"), validators=[Optional()])
 
 
 def _form() -> TokenForm:
@@ -86,6 +88,8 @@ def revoke(token_id: int):
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for(".tokens"))
-    flash(f"Đã thu hồi mã «{token.name}» ({token.prefix}…): hệ thống dùng mã này không gọi được API nữa."
-          if changed else f"Mã «{token.name}» đã bị thu hồi từ trước.", "success" if changed else "info")
+    flash(gettext("Đã thu hồi mã «%(name)s» (%(prefix)s…): hệ thống dùng mã này không gọi được API nữa.",
+                  name=token.name, prefix=token.prefix)
+          if changed else gettext("Mã «%(name)s» đã bị thu hồi từ trước.", name=token.name),
+          "success" if changed else "info")
     return redirect(url_for(".tokens"))

@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.api.models import UserToken
 from app.api.services import hash_token, token_status
@@ -28,22 +29,22 @@ MAX_LIVE_TOKENS = 20
 def issue(user, *, name: str, expires_at: datetime | None, now: datetime) -> tuple[UserToken, str]:
     """A new token of `user` and its plaintext (shown once); audited. Flushes only."""
     if user is None or not getattr(user, "is_active", False):
-        raise DomainError("Tài khoản không còn hoạt động: không tạo được mã truy cập.", "name")
+        raise DomainError(gettext("Tài khoản không còn hoạt động: không tạo được mã truy cập."), "name")
     name = (name or "").strip()
     if not name:
-        raise DomainError("Nhập tên gợi nhớ của mã (ví dụ: Bảng tính theo dõi điểm).", "name")
+        raise DomainError(gettext("Nhập tên gợi nhớ của mã (ví dụ: Bảng tính theo dõi điểm)."), "name")
     if len(name) > 120:
-        raise DomainError("Tên mã tối đa 120 ký tự.", "name")
+        raise DomainError(gettext("Tên mã tối đa 120 ký tự."), "name")
     if expires_at is None:
-        raise DomainError("Chọn ngày hết hạn của mã (bắt buộc).", "expires_at")
+        raise DomainError(gettext("Chọn ngày hết hạn của mã (bắt buộc)."), "expires_at")
     if expires_at <= now:
-        raise DomainError("Ngày hết hạn phải sau thời điểm hiện tại.", "expires_at")
+        raise DomainError(gettext("Ngày hết hạn phải sau thời điểm hiện tại."), "expires_at")
     if expires_at > now + timedelta(days=MAX_DAYS, hours=24):
-        raise DomainError(f"Mã truy cập có hạn tối đa {MAX_DAYS} ngày.", "expires_at")
+        raise DomainError(gettext("Mã truy cập có hạn tối đa %(MAX_DAYS)s ngày.", MAX_DAYS=MAX_DAYS), "expires_at")
     live = db.session.scalar(sa.select(sa.func.count()).select_from(UserToken).where(
         UserToken.user_id == user.id, UserToken.revoked_at.is_(None), UserToken.expires_at > now)) or 0
     if live >= MAX_LIVE_TOKENS:
-        raise DomainError(f"Mỗi tài khoản có tối đa {MAX_LIVE_TOKENS} mã đang dùng: thu hồi mã không cần nữa trước.",
+        raise DomainError(gettext("Mỗi tài khoản có tối đa %(MAX_LIVE_TOKENS)s mã đang dùng: thu hồi mã không cần nữa trước.", MAX_LIVE_TOKENS=MAX_LIVE_TOKENS),
                           "name")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = UserToken(user_id=user.id, name=name, prefix=plaintext[:PREFIX_LENGTH], token_hash=hash_token(plaintext),
@@ -64,14 +65,14 @@ def get_own(user, token_id: int) -> UserToken:
     """One of the user's own tokens, else NotFound (another person's token answers like a missing one)."""
     token = db.session.get(UserToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("Không tìm thấy mã truy cập.")
+        raise NotFound(gettext("Không tìm thấy mã truy cập."))
     return token
 
 
 def revoke(token: UserToken, *, actor, now: datetime) -> bool:
     """Revoke the actor's own token from now on (audited); False when it was revoked already."""
     if actor is None or token.user_id != actor.id:
-        raise NotFound("Không tìm thấy mã truy cập.")
+        raise NotFound(gettext("Không tìm thấy mã truy cập."))
     if token.revoked_at is not None:
         return False
     token.revoked_at = now

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext
+
 from app.api import schemas as s
 from app.core.errors import NotFound
 from app.scores.periods import Period, parse_period
@@ -242,7 +244,7 @@ def ranks(user, unit_id: int, period_text: str | None, *, today: date) -> s.Rank
 
     u = _scored_unit(user, unit_id)
     if not can_see_ranks_of(user, u):
-        raise NotFound("Không tìm thấy đơn vị.")
+        raise NotFound(gettext("Không tìm thấy đơn vị."))
     period = period_of(period_text, today=today)
     group, rank = rank_in_peers(u, period)
     if rank is None:

@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.api.models import ApiToken
 from app.audit.services import record
 from app.core.errors import DomainError
+from app.core.i18n import N_
 from app.core.tabular import normalise_header
 from app.dossiers.importer import KNOWN, Directory, check_source, cleaned, parse_record
 from app.dossiers.models import DEFAULT_SOURCE, Dossier
@@ -27,7 +29,7 @@ TOKEN_PREFIX = "c766_"
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 6  # what lists show of a token: "c766_Ab3xYz…"
 MAX_TOKEN_LENGTH = 200
 MAX_RECORDS = 1_000
-STATUS_LABELS = {"active": "Đang dùng", "revoked": "Đã thu hồi", "expired": "Đã hết hạn"}
+STATUS_LABELS = {"active": N_("Đang dùng"), "revoked": N_("Đã thu hồi"), "expired": N_("Đã hết hạn")}
 
 
 def hash_token(plaintext: str) -> str:
@@ -36,8 +38,8 @@ def hash_token(plaintext: str) -> str:
 
 def _require_admin_over(actor, unit) -> None:
     if actor is None or not actor.can_administer(unit):
-        raise DomainError("Chỉ quản trị hệ thống của đơn vị này (hoặc đơn vị cấp trên) được cấp hoặc thu hồi mã "
-                          "truy cập của đơn vị.", "unit_id")
+        raise DomainError(gettext("Chỉ quản trị hệ thống của đơn vị này (hoặc đơn vị cấp trên) được cấp hoặc thu hồi mã truy "
+                                  "cập của đơn vị."), "unit_id")
 
 
 def token_status(token: ApiToken, now: datetime) -> str:
@@ -54,11 +56,11 @@ def issue_token(unit, *, name: str, actor, now: datetime, expires_at: datetime |
     _require_admin_over(actor, unit)
     name = (name or "").strip()
     if not name:
-        raise DomainError("Nhập tên gợi nhớ của mã (ví dụ: Hệ thống một cửa huyện).", "name")
+        raise DomainError(gettext("Nhập tên gợi nhớ của mã (ví dụ: Hệ thống một cửa huyện)."), "name")
     if len(name) > 120:
-        raise DomainError("Tên mã tối đa 120 ký tự.", "name")
+        raise DomainError(gettext("Tên mã tối đa 120 ký tự."), "name")
     if expires_at is not None and expires_at <= now:
-        raise DomainError("Ngày hết hạn phải sau thời điểm hiện tại.", "expires_at")
+        raise DomainError(gettext("Ngày hết hạn phải sau thời điểm hiện tại."), "expires_at")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(unit_id=unit.id, name=name, token_hash=hash_token(plaintext), prefix=plaintext[:PREFIX_LENGTH],
                      created_by_id=actor.id, created_at=now, expires_at=expires_at)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length
@@ -20,10 +22,10 @@ bp = Blueprint("personal_tokens", __name__, url_prefix="/profile/tokens")
 
 
 class PersonalTokenForm(Form):
-    name = StringField("Tên gợi nhớ (dùng mã ở đâu)", validators=[DataRequired(message="Nhập tên gợi nhớ của mã."),
+    name = StringField(_l("Tên gợi nhớ (dùng mã ở đâu)"), validators=[DataRequired(message=_l("Nhập tên gợi nhớ của mã.")),
                                                                   Length(max=120)])
-    expires_at = DateField("Hết hạn sau ngày (tối đa 365 ngày)",
-                           validators=[DataRequired(message="Chọn ngày hết hạn (dạng ngày/tháng/năm hợp lệ).")])
+    expires_at = DateField(_l("Hết hạn sau ngày (tối đa 365 ngày)"),
+                           validators=[DataRequired(message=_l("Chọn ngày hết hạn (dạng ngày/tháng/năm hợp lệ)."))])
 
 
 def _page(form, *, created=None, plaintext=None, status=200):
@@ -60,6 +62,7 @@ def revoke(token_id: int):
     token = personal.get_own(current_user, token_id)
     changed = personal.revoke(token, actor=current_user._get_current_object(), now=now_utc())
     db.session.commit()
-    flash(f"Đã thu hồi mã «{token.name}» ({token.prefix}…): mã này không gọi được API nữa." if changed
-          else f"Mã «{token.name}» đã bị thu hồi từ trước.", "success" if changed else "info")
+    flash(gettext("Đã thu hồi mã «%(name)s» (%(prefix)s…): mã này không gọi được API nữa.", name=token.name,
+                  prefix=token.prefix) if changed
+          else gettext("Mã «%(name)s» đã bị thu hồi từ trước.", name=token.name), "success" if changed else "info")
     return redirect(url_for(".tokens"))

@@ -8,13 +8,15 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.i18n import N_
 from app.core.time import now_utc
 from app.core.types import UTCDateTime
 from app.extensions import db
 
 # Where a change came from: a signed-in page, the API (token), the command line, the scheduler, or code run
 # outside all of these (tests, a Python shell).
-SOURCES = {"web": "Trang web", "api": "API", "cli": "Dòng lệnh", "scheduler": "Bộ lập lịch", "system": "Hệ thống"}
+SOURCES = {"web": N_("Trang web"), "api": "API", "cli": N_("Dòng lệnh"), "scheduler": N_("Bộ lập lịch"),
+           "system": N_("Hệ thống")}
 
 
 class AuditEntry(db.Model):

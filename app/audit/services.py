@@ -7,8 +7,10 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, has_request_context, request
+from flask_babel import gettext
 
 from app.audit.models import AuditEntry
+from app.core.i18n import N_
 from app.core.time import VN_TZ
 from app.extensions import db
 
@@ -106,28 +108,28 @@ def record(actor, action: str, obj=None, *, before: dict | None = None, after: d
 
 # What the list and the Excel file call each object type.
 OBJECT_TYPES = {
-    "unit": "Đơn vị", "user": "Tài khoản", "plan": "Kế hoạch", "assignment": "Phân công", "indicator": "Chỉ số",
-    "indicator_rule": "Quy tắc chấm điểm", "catalog_version": "Phiên bản danh mục", "calendar_day": "Ngày làm việc",
-    "score_record": "Điểm số", "import_batch": "Lần nhập điểm", "score_explanation": "Giải trình",
-    "dossier": "Hồ sơ", "dossier_claim": "Đề nghị xác nhận lỗi dữ liệu", "alert": "Cảnh báo",
-    "document": "Văn bản", "api_token": "Mã truy cập API", "system": "Hệ thống",
+    "unit": N_("Đơn vị"), "user": N_("Tài khoản"), "plan": N_("Kế hoạch"), "assignment": N_("Phân công"), "indicator": N_("Chỉ số"),
+    "indicator_rule": N_("Quy tắc chấm điểm"), "catalog_version": N_("Phiên bản danh mục"), "calendar_day": N_("Ngày làm việc"),
+    "score_record": N_("Điểm số"), "import_batch": N_("Lần nhập điểm"), "score_explanation": N_("Giải trình"),
+    "dossier": N_("Hồ sơ"), "dossier_claim": N_("Đề nghị xác nhận lỗi dữ liệu"), "alert": N_("Cảnh báo"),
+    "document": N_("Văn bản"), "api_token": N_("Mã truy cập API"), "system": N_("Hệ thống"),
 }
 
 ACTIONS = {
-    "auth.login": "Đăng nhập", "auth.login_failed": "Đăng nhập thất bại", "auth.logout": "Đăng xuất",
-    "user.create": "Tạo tài khoản", "user.update": "Sửa tài khoản", "user.set_password": "Đặt mật khẩu",
-    "user.update_profile": "Sửa thông tin cá nhân", "user.deactivate": "Vô hiệu tài khoản",
-    "unit.create": "Tạo đơn vị", "unit.update": "Sửa đơn vị", "unit.create_from_import": "Tạo đơn vị khi nhập điểm",
-    "unit.bind_portal_id": "Gắn mã cổng cho đơn vị", "unit.code_from_portal": "Lấy mã đơn vị từ cổng",
-    "catalog.rule_update": "Sửa quy tắc chấm điểm", "catalog.version_create": "Tạo phiên bản danh mục",
-    "catalog.indicator_update": "Sửa chỉ số", "calendar.set_day": "Đặt ngày làm việc/nghỉ",
-    "calendar.clear_day": "Bỏ điều chỉnh ngày", "assignment.create": "Phân công",
-    "assignment.correct_past": "Điều chỉnh hồi tố", "assignment.close": "Kết thúc phân công",
-    "score.import": "Nhập điểm từ tệp", "score.manual_entry": "Nhập điểm thủ công", "score.explain": "Giải trình",
-    "dossier.import": "Nhập hồ sơ", "dossier.api_upsert": "Nhận hồ sơ qua API", "dossier.claim": "Đề nghị xác nhận lỗi dữ liệu",
-    "dossier.claim_decide": "Quyết định về lỗi dữ liệu", "alert.acknowledge": "Xác nhận đã xem cảnh báo",
-    "api_token.issue": "Cấp mã API", "api_token.revoke": "Thu hồi mã API", "api_token.refused": "Từ chối mã API",
-    "demo.reset": "Nạp lại dữ liệu mẫu", "unit.publishing": "Công khai điểm số",
+    "auth.login": N_("Đăng nhập"), "auth.login_failed": N_("Đăng nhập thất bại"), "auth.logout": N_("Đăng xuất"),
+    "user.create": N_("Tạo tài khoản"), "user.update": N_("Sửa tài khoản"), "user.set_password": N_("Đặt mật khẩu"),
+    "user.update_profile": N_("Sửa thông tin cá nhân"), "user.deactivate": N_("Vô hiệu tài khoản"),
+    "unit.create": N_("Tạo đơn vị"), "unit.update": N_("Sửa đơn vị"), "unit.create_from_import": N_("Tạo đơn vị khi nhập điểm"),
+    "unit.bind_portal_id": N_("Gắn mã cổng cho đơn vị"), "unit.code_from_portal": N_("Lấy mã đơn vị từ cổng"),
+    "catalog.rule_update": N_("Sửa quy tắc chấm điểm"), "catalog.version_create": N_("Tạo phiên bản danh mục"),
+    "catalog.indicator_update": N_("Sửa chỉ số"), "calendar.set_day": N_("Đặt ngày làm việc/nghỉ"),
+    "calendar.clear_day": N_("Bỏ điều chỉnh ngày"), "assignment.create": N_("Phân công"),
+    "assignment.correct_past": N_("Điều chỉnh hồi tố"), "assignment.close": N_("Kết thúc phân công"),
+    "score.import": N_("Nhập điểm từ tệp"), "score.manual_entry": N_("Nhập điểm thủ công"), "score.explain": N_("Giải trình"),
+    "dossier.import": N_("Nhập hồ sơ"), "dossier.api_upsert": N_("Nhận hồ sơ qua API"), "dossier.claim": N_("Đề nghị xác nhận lỗi dữ liệu"),
+    "dossier.claim_decide": N_("Quyết định về lỗi dữ liệu"), "alert.acknowledge": N_("Xác nhận đã xem cảnh báo"),
+    "api_token.issue": N_("Cấp mã API"), "api_token.revoke": N_("Thu hồi mã API"), "api_token.refused": N_("Từ chối mã API"),
+    "demo.reset": N_("Nạp lại dữ liệu mẫu"), "unit.publishing": N_("Công khai điểm số"),
 }
 
 
@@ -135,7 +137,7 @@ def action_label(action: str) -> str:
     if action in ACTIONS:
         return ACTIONS[action]
     if action.startswith("document."):
-        return "Văn bản: " + action.split(".", 1)[1]
+        return gettext("Văn bản: %(action)s", action=action.split(".", 1)[1])
     return action
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_babel import gettext
 from flask_login import logout_user
 
 from app.auth import sessions
@@ -68,5 +69,5 @@ def reauth_redirect(next_url: str, *, now):
     """None when the password was typed in this session within REAUTH_MAX_AGE, else a redirect to /reauth."""
     if sessions.is_recent(g.get("user_session"), now=now):
         return None
-    flash("Để duyệt hoặc ký văn bản, vui lòng nhập lại mật khẩu.", "info")
+    flash(gettext("Để duyệt hoặc ký văn bản, vui lòng nhập lại mật khẩu."), "info")
     return redirect(url_for("auth.reauth", next=next_url))

@@ -9,19 +9,20 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth import passwords
+from app.core.i18n import N_
 from app.core.time import now_utc
 from app.core.types import UTCDateTime
 from app.extensions import db
 
 # How alerts reach a user by e-mail: escalations at once and the rest in a daily digest, everything at once, or none.
-ALERT_EMAIL = {"digest": "Leo thang gửi ngay, còn lại gộp hằng ngày lúc 07:30", "instant": "Gửi ngay mọi cảnh báo",
-               "none": "Không gửi thư"}
+ALERT_EMAIL = {"digest": N_("Leo thang gửi ngay, còn lại gộp hằng ngày lúc 07:30"), "instant": N_("Gửi ngay mọi cảnh báo"),
+               "none": N_("Không gửi thư")}
 
 ROLES = {
-    "officer": "Công chức",
-    "head": "Trưởng đơn vị",
-    "chair": "Chủ tịch / Phó Chủ tịch",
-    "admin": "Quản trị hệ thống",
+    "officer": N_("Công chức"),
+    "head": N_("Trưởng đơn vị"),
+    "chair": N_("Chủ tịch / Phó Chủ tịch"),
+    "admin": N_("Quản trị hệ thống"),
 }
 
 

@@ -4,6 +4,7 @@ There is no id in the address: the page is always the signed-in user's own.
 """
 
 from flask import flash, g, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.auth import services
@@ -30,6 +31,6 @@ def profile():
             return person
 
         if commit_or_show(form, save) is not FAILED:
-            flash("Đã lưu thông tin tài khoản.", "success")
+            flash(gettext("Đã lưu thông tin tài khoản."), "success")
             return redirect(url_for(".profile"))
     return render_template("auth/profile.html", form=form, person=person), (422 if form.errors else 200)

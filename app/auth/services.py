@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.audit.services import record
 from app.auth import sessions, throttle
@@ -39,19 +40,20 @@ def create_user(*, username: str, full_name: str, unit, role: str = "officer", t
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise DomainError(
-            "Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới (2–60 ký tự).",
+            gettext("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới (2–60 ký "
+                    "tự)."),
             "username",
         )
     if find_user(username) is not None:
-        raise DomainError(f"Tên đăng nhập «{username}» đã tồn tại.", "username")
+        raise DomainError(gettext("Tên đăng nhập «%(username)s» đã tồn tại.", username=username), "username")
     if not full_name.strip():
-        raise DomainError("Họ và tên không được để trống.", "full_name")
+        raise DomainError(gettext("Họ và tên không được để trống."), "full_name")
     if role not in ROLES:
-        raise DomainError(f"Vai trò «{role}» không hợp lệ (officer, head, chair, admin).", "role")
+        raise DomainError(gettext("Vai trò «%(role)s» không hợp lệ (officer, head, chair, admin).", role=role), "role")
     if unit is None:
-        raise DomainError("Cần chọn đơn vị công tác.", "unit_id")
+        raise DomainError(gettext("Cần chọn đơn vị công tác."), "unit_id")
     if actor is not None and not actor.can_administer(unit):
-        raise DomainError("Bạn không có quyền tạo tài khoản cho đơn vị này.", "unit_id")
+        raise DomainError(gettext("Bạn không có quyền tạo tài khoản cho đơn vị này."), "unit_id")
     _check_password(password, username)
     user = User(username=username, full_name=full_name.strip(), unit=unit, role=role, title=title.strip(),
                 email=(email or "").strip() or None)
@@ -66,13 +68,13 @@ def update_user(user: User, *, full_name: str, title: str, unit, role: str, is_a
                 email: str | None = None, actor=None, now: datetime) -> User:
     """Edit an account's profile, role, unit and active flag."""
     if not full_name.strip():
-        raise DomainError("Họ và tên không được để trống.", "full_name")
+        raise DomainError(gettext("Họ và tên không được để trống."), "full_name")
     if role not in ROLES:
-        raise DomainError(f"Vai trò «{role}» không hợp lệ.", "role")
+        raise DomainError(gettext("Vai trò «%(role)s» không hợp lệ.", role=role), "role")
     if actor is not None and not (actor.can_administer(unit) and actor.can_administer(user.unit)):
-        raise DomainError("Bạn không có quyền sửa tài khoản của đơn vị này.", "unit_id")
+        raise DomainError(gettext("Bạn không có quyền sửa tài khoản của đơn vị này."), "unit_id")
     if actor is not None and actor.id == user.id and (not is_active or role != user.role):
-        raise DomainError("Bạn không thể tự vô hiệu hóa hoặc tự đổi vai trò của chính mình.")
+        raise DomainError(gettext("Bạn không thể tự vô hiệu hóa hoặc tự đổi vai trò của chính mình."))
     before = user_snapshot(user)
     user.full_name, user.title, user.unit, user.role = full_name.strip(), title.strip(), unit, role
     user.is_active, user.email = is_active, (email or "").strip() or None
@@ -96,12 +98,12 @@ def set_password(user: User, password: str, actor=None, *, now: datetime, keep=N
 def update_profile(user: User, *, email: str | None, alert_email: str, actor) -> User:
     """A user's own settings: the e-mail address alerts go to and how (digest, instant, none); audited."""
     if actor is None or (actor.id != user.id and not actor.can_administer(user.unit)):
-        raise DomainError("Bạn chỉ sửa được tài khoản của chính mình.")
+        raise DomainError(gettext("Bạn chỉ sửa được tài khoản của chính mình."))
     email = (email or "").strip() or None
     if email is not None and (len(email) > 255 or not EMAIL_RE.match(email)):
-        raise DomainError("Địa chỉ thư không hợp lệ.", "email")
+        raise DomainError(gettext("Địa chỉ thư không hợp lệ."), "email")
     if alert_email not in ALERT_EMAIL:
-        raise DomainError("Cách nhận cảnh báo không hợp lệ.", "alert_email")
+        raise DomainError(gettext("Cách nhận cảnh báo không hợp lệ."), "alert_email")
     before = {"email": user.email, "alert_email": user.alert_email}
     user.email, user.alert_email = email, alert_email
     after = {"email": user.email, "alert_email": user.alert_email}
@@ -114,7 +116,7 @@ def change_own_password(user: User, *, current_password: str, new_password: str,
                         current_session=None) -> None:
     """A signed-in user replaces their password; the current one must be given. Their other sessions end."""
     if not user.check_password(current_password or ""):
-        raise DomainError("Mật khẩu hiện tại không đúng.", "current_password")
+        raise DomainError(gettext("Mật khẩu hiện tại không đúng."), "current_password")
     set_password(user, new_password or "", actor=user, now=now, keep=current_session)
     if current_session is not None:
         sessions.reauthenticated(current_session, now=now)
@@ -145,6 +147,6 @@ def set_locale(user: User, locale: str) -> None:
     from app.core.i18n import LOCALES
 
     if locale not in LOCALES:
-        raise DomainError(f"Ngôn ngữ «{locale}» không được hỗ trợ.", "locale")
+        raise DomainError(gettext("Ngôn ngữ «%(locale)s» không được hỗ trợ.", locale=locale), "locale")
     user.locale = locale
     db.session.flush()

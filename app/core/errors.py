@@ -26,12 +26,17 @@ class StaleEdit(DomainError):
     """
 
     def __init__(self, *, who: str | None, at, current: list[tuple[str, str]], record=None):
+        from flask_babel import gettext
+
+        from app.core.formatting import local_date
         from app.core.time import to_vn
 
-        when = f"{to_vn(at):%H:%M ngày %d/%m/%Y}" if at is not None else "vừa rồi"
-        values = "; ".join(f"{label}: {value}" for label, value in current) or "—"
-        super().__init__(
-            f"Bản ghi đã được {who or 'người khác'} sửa lúc {when} trong khi bạn đang sửa. Giá trị hiện tại: {values}. "
-            "Thay đổi của bạn chưa được lưu; nội dung bạn nhập vẫn giữ nguyên trên biểu mẫu: kiểm tra rồi lưu lại nếu "
-            "vẫn muốn áp dụng.")
+        moment = to_vn(at) if at is not None else None
+        when = (gettext("%(time)s ngày %(date)s", time=f"{moment:%H:%M}", date=local_date(moment.date()))
+                if moment is not None else gettext("vừa rồi"))
+        values = "; ".join(f"{gettext(label)}: {value}" for label, value in current) or "—"
+        super().__init__(gettext(
+            "Bản ghi đã được %(who)s sửa lúc %(when)s trong khi bạn đang sửa. Giá trị hiện tại: %(values)s. Thay đổi "
+            "của bạn chưa được lưu; nội dung bạn nhập vẫn giữ nguyên trên biểu mẫu: kiểm tra rồi lưu lại nếu vẫn muốn "
+            "áp dụng.", who=who or gettext("người khác"), when=when, values=values))
         self.who, self.at, self.current, self.record = who, at, current, record

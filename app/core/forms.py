@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from app.core.errors import DomainError, Forbidden, NotFound, StaleEdit
+from app.core.i18n import N_
 
 _VI = {
     "This field is required.": "Trường này là bắt buộc.",
@@ -69,7 +71,7 @@ def choices(pairs) -> list[SelectChoice]:
 FAILED = object()
 
 
-CONFLICT = ("Người khác vừa lưu cùng dữ liệu này nên thay đổi của bạn chưa được lưu. Giá trị đang lưu được hiển "
+CONFLICT = N_("Người khác vừa lưu cùng dữ liệu này nên thay đổi của bạn chưa được lưu. Giá trị đang lưu được hiển "
             "thị trên trang: kiểm tra rồi lưu lại nếu cần.")
 
 
@@ -110,7 +112,7 @@ def commit_or_show(form, action, conflict: str = CONFLICT):
         return FAILED
     except IntegrityError:
         db.session.rollback()
-        form.form_errors.append(conflict)
+        form.form_errors.append(gettext(conflict))
         return FAILED
 
 

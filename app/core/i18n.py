@@ -25,8 +25,13 @@ VALUE_TEXTS = (
 
 
 def select_locale() -> str:
-    """The signed-in user's language, else the session's, else Vietnamese."""
+    """The signed-in user's language, else the session's, else Vietnamese (always outside a request: services run
+    by the CLI or the scheduler, whose messages stay Vietnamese)."""
+    from flask import has_request_context
     from flask_login import current_user
+
+    if not has_request_context():
+        return DEFAULT_LOCALE
 
     chosen = getattr(current_user, "locale", None) if getattr(current_user, "is_authenticated", False) else None
     chosen = chosen or session.get("locale")
@@ -49,3 +54,10 @@ def period_label(period) -> str:
     if period.kind == "quarter":
         return gettext("Quý %(quarter)s/%(year)s", quarter=(start.month - 1) // 3 + 1, year=start.year)
     return gettext("Năm %(year)s", year=start.year)
+
+
+def period_name(period) -> str:
+    """A period's label for the page: its own Vietnamese label ("Quý IV/2026") in Vietnamese, else period_label."""
+    if current_locale() == DEFAULT_LOCALE or not hasattr(period, "start_date"):
+        return getattr(period, "label", str(period))
+    return period_label(period)

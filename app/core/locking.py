@@ -12,9 +12,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy import inspect
 
 from app.core.errors import StaleEdit
+from app.core.i18n import N_
 from app.extensions import db
 
 _DESCRIBERS: dict[type, Callable[[object], StaleEdit]] = {}
@@ -95,7 +97,7 @@ def stale_after_flush(session=None) -> StaleEdit:
     for cls, identity, seen in pending:
         stored = session.get(cls, identity, populate_existing=True)
         if stored is None:
-            return StaleEdit(who=None, at=None, current=[("Trạng thái", "đã bị xóa")])
+            return StaleEdit(who=None, at=None, current=[(N_("Trạng thái"), gettext("đã bị xóa"))])
         if stored.version != seen:
             return stale_edit(stored)
     return StaleEdit(who=None, at=None, current=[])

@@ -60,12 +60,17 @@ class Limits:
         return out
 
     def summary(self, max_files: int | None = None) -> str:
-        """The limits in one Vietnamese sentence, for an upload page."""
+        """The limits in one sentence, for an upload page (in the page's language)."""
+        from flask_babel import gettext
+
+        from app.core.formatting import local_number
+
         files = min(max_files or self.max_files, self.max_files)
-        rows = f"{self.max_rows:,}".replace(",", ".")
-        return (f"Giới hạn mỗi lần gửi: tổng {megabytes(self.request_bytes)}, tối đa {files} tệp; mỗi tệp JSON "
-                f"{megabytes(self.json_bytes)}, CSV {megabytes(self.csv_bytes)}, XLSX {megabytes(self.xlsx_bytes)}, "
-                f"tối đa {rows} dòng số liệu. Tệp XLSX có macro, liên kết ngoài hoặc mật khẩu không được nhận.")
+        return gettext("Giới hạn mỗi lần gửi: tổng %(total)s, tối đa %(files)s tệp; mỗi tệp JSON %(json)s, CSV %(csv)s, "
+                       "XLSX %(xlsx)s, tối đa %(rows)s dòng số liệu. Tệp XLSX có macro, liên kết ngoài hoặc mật khẩu "
+                       "không được nhận.", total=megabytes(self.request_bytes), files=files,
+                       json=megabytes(self.json_bytes), csv=megabytes(self.csv_bytes), xlsx=megabytes(self.xlsx_bytes),
+                       rows=local_number(self.max_rows, 0))
 
     def file_bytes(self, name: str) -> int:
         """The largest file of this kind (by its extension; anything else is read as portal JSON)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.core.errors import NotFound
 from app.extensions import db
@@ -80,7 +81,7 @@ def get_visible_dossier(user, dossier_id: int, *, today: date):
 
     dossier = db.session.get(Dossier, dossier_id)
     if dossier is None or not can_see_dossier(user, dossier, today=today):
-        raise NotFound("Không tìm thấy hồ sơ hoặc bạn không có quyền xem hồ sơ này.")
+        raise NotFound(gettext("Không tìm thấy hồ sơ hoặc bạn không có quyền xem hồ sơ này."))
     return dossier
 
 
@@ -90,7 +91,7 @@ def get_visible_claim(user, claim_id: int, *, today: date):
 
     claim = db.session.get(DossierClaim, claim_id)
     if claim is None or not can_see_dossier(user, claim.dossier, today=today):
-        raise NotFound("Không tìm thấy báo lỗi dữ liệu hoặc bạn không có quyền xem.")
+        raise NotFound(gettext("Không tìm thấy báo lỗi dữ liệu hoặc bạn không có quyền xem."))
     return claim
 
 
@@ -98,7 +99,7 @@ def get_visible_unit(user, unit_id: int, *, visible: set[int]) -> Unit:
     """A unit whose dossiers the user may see (`visible`: from visible_unit_ids), else NotFound."""
     unit = db.session.get(Unit, unit_id)
     if unit is None or unit.id not in visible:
-        raise NotFound("Không tìm thấy đơn vị hoặc bạn không có quyền xem hồ sơ của đơn vị này.")
+        raise NotFound(gettext("Không tìm thấy đơn vị hoặc bạn không có quyền xem hồ sơ của đơn vị này."))
     return unit
 
 

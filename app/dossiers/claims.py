@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.audit.services import record
 from app.core.errors import DomainError, Forbidden
@@ -47,23 +48,23 @@ def file_claim(dossier: Dossier, *, author, reason: str, evidence: tuple[str, by
                today: date) -> DossierClaim:
     """Flag a late dossier as a data error, with a reason and optionally a PDF or image as evidence."""
     if not can_see_dossier(author, dossier, today=today):
-        raise DomainError("Bạn không có quyền với hồ sơ này.")
+        raise DomainError(gettext("Bạn không có quyền với hồ sơ này."))
     if not is_late(dossier, now=now):
-        raise DomainError("Chỉ báo lỗi dữ liệu cho hồ sơ trễ hạn.")
+        raise DomainError(gettext("Chỉ báo lỗi dữ liệu cho hồ sơ trễ hạn."))
     if live_claim(dossier) is not None:
-        raise DomainError("Hồ sơ này đã có một báo lỗi dữ liệu đang chờ hoặc đã được xác nhận.")
+        raise DomainError(gettext("Hồ sơ này đã có một báo lỗi dữ liệu đang chờ hoặc đã được xác nhận."))
     reason = (reason or "").strip()
     if len(reason) < 10:
-        raise DomainError("Nêu rõ lỗi dữ liệu (ít nhất 10 ký tự), ví dụ: hồ sơ đã trả đúng hạn nhưng đồng bộ lên "
-                          "cổng chậm 3 ngày.", "reason")
+        raise DomainError(gettext("Nêu rõ lỗi dữ liệu (ít nhất 10 ký tự), ví dụ: hồ sơ đã trả đúng hạn nhưng đồng bộ lên "
+                                  "cổng chậm 3 ngày."), "reason")
     name = kind = content = None
     if evidence is not None and evidence[1]:
         name, content = evidence
         suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if suffix not in EVIDENCE_TYPES or not content.startswith(_SIGNATURES[suffix]):
-            raise DomainError("Tệp minh chứng phải là PDF, PNG hoặc JPG.", "evidence")
+            raise DomainError(gettext("Tệp minh chứng phải là PDF, PNG hoặc JPG."), "evidence")
         if len(content) > MAX_EVIDENCE:
-            raise DomainError("Tệp minh chứng quá 5 MB.", "evidence")
+            raise DomainError(gettext("Tệp minh chứng quá 5 MB."), "evidence")
         name, kind = name[-200:], EVIDENCE_TYPES[suffix]
     claim = DossierClaim(dossier=dossier, author_id=author.id, reason=reason, evidence_name=name,
                          evidence_type=kind, evidence=content, status="pending", created_at=now)
@@ -76,14 +77,14 @@ def file_claim(dossier: Dossier, *, author, reason: str, evidence: tuple[str, by
 def decide_claim(claim: DossierClaim, *, accept: bool, note: str, actor, now: datetime) -> DossierClaim:
     """Accept or reject a pending claim (never one's own)."""
     if not may_decide(actor, claim.dossier):
-        raise Forbidden("Chỉ lãnh đạo đơn vị xử lý (hoặc Chủ tịch, quản trị) mới xác nhận báo lỗi dữ liệu.")
+        raise Forbidden(gettext("Chỉ lãnh đạo đơn vị xử lý (hoặc Chủ tịch, quản trị) mới xác nhận báo lỗi dữ liệu."))
     if claim.author_id == actor.id:
-        raise DomainError("Không tự xác nhận báo lỗi của chính mình.")
+        raise DomainError(gettext("Không tự xác nhận báo lỗi của chính mình."))
     if claim.status != "pending":
-        raise DomainError("Báo lỗi này đã được xử lý.")
+        raise DomainError(gettext("Báo lỗi này đã được xử lý."))
     note = (note or "").strip()
     if not accept and len(note) < 5:
-        raise DomainError("Nêu lý do không chấp nhận.", "note")
+        raise DomainError(gettext("Nêu lý do không chấp nhận."), "note")
     before = {"status": claim.status}
     claim.status, claim.decided_by_id, claim.decided_at, claim.decision_note = (
         "accepted" if accept else "rejected", actor.id, now, note)

@@ -8,6 +8,7 @@ re-read from the confirm form). An admin imports only dossiers of units in their
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -104,14 +105,15 @@ def import_confirm(token: str):
         db.session.commit()
     except (IntegrityError, OperationalError) as exc:
         db.session.rollback()
-        flash(CONCURRENT if isinstance(exc, IntegrityError) else "Cơ sở dữ liệu đang bận (một lần nhập khác đang "
-              "ghi): không ghi gì. Hãy tải tệp lên và nhập lại sau ít phút.", "error")
+        flash(gettext(CONCURRENT) if isinstance(exc, IntegrityError) else gettext(
+            "Cơ sở dữ liệu đang bận (một lần nhập khác đang ghi): không ghi gì. Hãy tải tệp lên và nhập lại sau ít "
+            "phút."), "error")
         return redirect(url_for(".import_page"))
     finally:
         staging.discard(folder)
     if report.nothing_new:
-        flash(f"Không có gì thay đổi: {report.total('unchanged')} hồ sơ đã có đầy đủ.", "info")
+        flash(gettext("Không có gì thay đổi: %(total)s hồ sơ đã có đầy đủ.", total=report.total('unchanged')), "info")
     else:
-        flash(f"Đã nhập: {report.total('new')} hồ sơ mới, {report.total('changed')} hồ sơ thay đổi, "
-              f"{report.total('unchanged')} không đổi.", "success")
+        flash(gettext("Đã nhập: %(new)s hồ sơ mới, %(changed)s hồ sơ thay đổi, %(unchanged)s không đổi.",
+                      new=report.total("new"), changed=report.total("changed"), unchanged=report.total("unchanged")), "success")
     return redirect(url_for(".import_page"))

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
+from flask_babel import gettext
+
 from app.core.errors import DomainError
 from app.core.tabular import (
     HEADER_ONLY,
@@ -251,7 +253,7 @@ def check_source(source: str | None) -> str:
     """The name of the system the dossiers come from (their codes are unique within it)."""
     source = (source or DEFAULT_SOURCE).strip()
     if not source or len(source) > 40:
-        raise DomainError("Tên nguồn dữ liệu (--source) phải có từ 1 đến 40 ký tự.", "source")
+        raise DomainError(gettext("Tên nguồn dữ liệu (--source) phải có từ 1 đến 40 ký tự."), "source")
     return source
 
 
@@ -285,7 +287,7 @@ def import_dossier_files(files: list[DossierFile], *, now: datetime, source: str
     from app.audit.services import record
 
     if actor is not None and not actor.is_admin:
-        raise DomainError("Chỉ quản trị hệ thống được nhập hồ sơ.")
+        raise DomainError(gettext("Chỉ quản trị hệ thống được nhập hồ sơ."))
     source = check_source(source)
     scope_unit = actor.unit if actor is not None else None
     report = ImportReport(dry_run=dry_run, source=source)

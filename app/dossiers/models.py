@@ -7,25 +7,26 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from app.core.i18n import N_
 from app.core.time import now_utc
 from app.core.types import UTCDateTime
 from app.extensions import db
 
 STATUSES = {
-    "new": "Mới tiếp nhận",
-    "processing": "Đang xử lý",
-    "supplement": "Yêu cầu bổ sung",
-    "paused": "Tạm dừng",
-    "awaiting_payment": "Chờ thực hiện nghĩa vụ tài chính",
-    "done": "Đã xử lý xong",
-    "returned": "Đã trả kết quả",
-    "rejected": "Từ chối",
-    "withdrawn": "Công dân rút hồ sơ",
+    "new": N_("Mới tiếp nhận"),
+    "processing": N_("Đang xử lý"),
+    "supplement": N_("Yêu cầu bổ sung"),
+    "paused": N_("Tạm dừng"),
+    "awaiting_payment": N_("Chờ thực hiện nghĩa vụ tài chính"),
+    "done": N_("Đã xử lý xong"),
+    "returned": N_("Đã trả kết quả"),
+    "rejected": N_("Từ chối"),
+    "withdrawn": N_("Công dân rút hồ sơ"),
 }
 OPEN_STATUSES = ("new", "processing", "supplement", "paused", "awaiting_payment")
 CLOSED_STATUSES = ("done", "returned", "rejected", "withdrawn")
-CHANNELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}
-CLAIM_STATUSES = {"pending": "Chờ xác nhận", "accepted": "Đã xác nhận lỗi dữ liệu", "rejected": "Không chấp nhận"}
+CHANNELS = {1: N_("Trực tiếp"), 2: N_("Trực tuyến"), 3: N_("Bưu chính công ích")}
+CLAIM_STATUSES = {"pending": N_("Chờ xác nhận"), "accepted": N_("Đã xác nhận lỗi dữ liệu"), "rejected": N_("Không chấp nhận")}
 DEFAULT_SOURCE = "mot-cua"
 
 _open_list = ", ".join(repr(s) for s in OPEN_STATUSES)

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.core.i18n import N_
 from app.dossiers.models import CLOSED_STATUSES, DEFAULT_SOURCE, OPEN_STATUSES, Dossier
 from app.dossiers.staging import stage_rows, stage_table
 from app.extensions import db
@@ -28,7 +29,7 @@ SUMMARISED = ("unknown_unit", "outside_tree", "unknown_officer", "inactive_offic
 SUMMARY_VALUES = 50  # values remembered per summarised problem
 SUMMARY_ROWS = 5  # rows remembered per value
 DUPLICATE_SLACK = 1_000  # duplicate rows fetched beyond the listing room, to finish the last code's group
-CONCURRENT = ("Một lần nhập khác vừa ghi cùng những hồ sơ này nên lần nhập này không ghi gì. Hãy nhập lại: hồ sơ "
+CONCURRENT = N_("Một lần nhập khác vừa ghi cùng những hồ sơ này nên lần nhập này không ghi gì. Hãy nhập lại: hồ sơ "
               "đã có sẽ chỉ được cập nhật phần thay đổi.")
 
 # Written columns of a dossier, in the order of DossierInput (source, created_at and updated_at are set here).

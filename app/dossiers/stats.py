@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from app.core.i18n import N_
 from app.dossiers import lateness as L
 from app.dossiers.models import Dossier, DossierClaim
 from app.extensions import db
@@ -21,26 +22,26 @@ from app.org.models import Unit
 
 # bucket → (label, condition(ctx)); ctx carries the period bounds and the moment the open dossiers are seen at
 BUCKETS: dict[str, tuple[str, Callable]] = {
-    "received": ("Đã tiếp nhận trong kỳ", lambda c: sa.and_(Dossier.received_at >= c.start,
+    "received": (N_("Đã tiếp nhận trong kỳ"), lambda c: sa.and_(Dossier.received_at >= c.start,
                                                             Dossier.received_at < c.end)),
-    "carried": ("Tồn kỳ trước chuyển sang", lambda c: sa.and_(Dossier.received_at < c.start, sa.or_(
+    "carried": (N_("Tồn kỳ trước chuyển sang"), lambda c: sa.and_(Dossier.received_at < c.start, sa.or_(
         Dossier.is_open, Dossier.ended_at >= c.start))),
-    "open_late": ("Đang xử lý, trễ hạn", lambda c: sa.and_(L.open_at(c.as_of), L.late_at(c.as_of))),
-    "open_soon": ("Đang xử lý, sắp trễ hạn", lambda c: sa.and_(L.open_at(c.as_of),
+    "open_late": (N_("Đang xử lý, trễ hạn"), lambda c: sa.and_(L.open_at(c.as_of), L.late_at(c.as_of))),
+    "open_soon": (N_("Đang xử lý, sắp trễ hạn"), lambda c: sa.and_(L.open_at(c.as_of),
                                                                 L.due_soon_at(c.as_of, c.soon_until))),
-    "open_ok": ("Đang xử lý, chưa đến hạn", lambda c: sa.and_(L.open_at(c.as_of), sa.not_(L.late_at(c.as_of)),
+    "open_ok": (N_("Đang xử lý, chưa đến hạn"), lambda c: sa.and_(L.open_at(c.as_of), sa.not_(L.late_at(c.as_of)),
                                                                Dossier.due_at > c.soon_until)),
-    "done_late": ("Đã xử lý, trễ hạn", lambda c: sa.and_(_ended_in(c), L.finished_late())),
-    "done_on_time": ("Đã xử lý, đúng hạn", lambda c: sa.and_(_ended_in(c), L.finished_on_time())),
-    "done_early": ("Đã xử lý, trước hạn", lambda c: sa.and_(_ended_in(c), L.finished_early())),
-    "apology_missing": ("Sắp trễ hoặc đã trễ, chưa có phiếu xin lỗi", lambda c: sa.and_(
+    "done_late": (N_("Đã xử lý, trễ hạn"), lambda c: sa.and_(_ended_in(c), L.finished_late())),
+    "done_on_time": (N_("Đã xử lý, đúng hạn"), lambda c: sa.and_(_ended_in(c), L.finished_on_time())),
+    "done_early": (N_("Đã xử lý, trước hạn"), lambda c: sa.and_(_ended_in(c), L.finished_early())),
+    "apology_missing": (N_("Sắp trễ hoặc đã trễ, chưa có phiếu xin lỗi"), lambda c: sa.and_(
         L.open_at(c.as_of), Dossier.apology_at.is_(None), sa.or_(
             Dossier.due_at < c.as_of, sa.and_(Dossier.due_at <= c.apology_until,
                                              Dossier.status.in_(L.WAITING_STATUSES))))),
-    "late_data_error": ("Trễ do lỗi dữ liệu, đã xác nhận", lambda c: sa.and_(
+    "late_data_error": (N_("Trễ do lỗi dữ liệu, đã xác nhận"), lambda c: sa.and_(
         sa.or_(sa.and_(_ended_in(c), L.finished_late()), sa.and_(L.open_at(c.as_of), L.late_at(c.as_of))),
         _accepted_claim())),
-    "on_time_indicator4": ("Đúng hạn theo cách tính chỉ số 4", lambda c: sa.and_(
+    "on_time_indicator4": (N_("Đúng hạn theo cách tính chỉ số 4"), lambda c: sa.and_(
         Dossier.received_at >= c.start, Dossier.received_at < c.end, L.on_time_for_period(c.as_of))),
 }
 LISTABLE = [k for k in BUCKETS if k != "on_time_indicator4"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError, Forbidden
+from app.core.i18n import N_
 from app.core.params import arg_id
 from app.core.permissions import require
 from app.core.time import now_utc, to_vn, today_vn
@@ -21,7 +23,7 @@ from app.org.models import Unit
 from app.scores.periods import month_period, parse_period, quarter_period, year_period
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
-KINDS = {"month": "Tháng", "quarter": "Quý", "year": "Năm"}
+KINDS = {"month": N_("Tháng"), "quarter": N_("Quý"), "year": N_("Năm")}
 PAGE = 50
 
 
@@ -130,7 +132,7 @@ def index():
         return _xlsx(rows, unit, period, stats.BUCKETS[bucket][0], now)
     rows, total = stats.dossiers_in(unit_ids, window, bucket, limit=PAGE, offset=(page - 1) * PAGE)
     return render_template("dossiers/list.html", rows=rows, total=total, unit=unit, period=period,
-                           bucket=bucket, label=stats.BUCKETS[bucket][0], page=page, pages=(total + PAGE - 1) // PAGE,
+                           bucket=bucket, label=gettext(stats.BUCKETS[bucket][0]), page=page, pages=(total + PAGE - 1) // PAGE,
                            now=now, only=request.args.get("only") == "1", card=request.args.get("scope") == "card",
                            status_of=_status_of(now))
 
@@ -192,7 +194,7 @@ def detail(dossier_id: int):
         saved = commit_or_show(form, lambda: claim_services.file_claim(
             dossier, author=current_user, reason=form.reason.data, evidence=evidence, now=now, today=today))
         if saved is not FAILED:
-            flash("Đã gửi báo lỗi dữ liệu; lãnh đạo đơn vị xử lý sẽ xác nhận.", "success")
+            flash(gettext("Đã gửi báo lỗi dữ liệu; lãnh đạo đơn vị xử lý sẽ xác nhận."), "success")
             return redirect(url_for(".detail", dossier_id=dossier.id))
     alerts = db.session.scalars(db.select(Alert).where(Alert.dossier_id == dossier.id)
                                 .order_by(Alert.created_at)).all()
@@ -210,13 +212,14 @@ def decide(claim_id: int):
     require(claim_services.may_decide(current_user, claim.dossier))
     form = DecisionForm()
     if not form.validate_on_submit():
-        flash("Biểu mẫu không hợp lệ: hãy tải lại trang.", "error")
+        flash(gettext("Biểu mẫu không hợp lệ: hãy tải lại trang."), "error")
         return redirect(url_for(".detail", dossier_id=claim.dossier_id))
     try:
         claim_services.decide_claim(claim, accept=form.decision.data == "accept", note=form.note.data or "",
                                     actor=current_user, now=now_utc())
         db.session.commit()
-        flash("Đã xác nhận lỗi dữ liệu." if claim.status == "accepted" else "Đã không chấp nhận báo lỗi.", "success")
+        flash(gettext("Đã xác nhận lỗi dữ liệu.") if claim.status == "accepted" else gettext("Đã không chấp nhận báo lỗi."),
+              "success")
     except Forbidden:
         db.session.rollback()
         raise

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -6,20 +7,20 @@ from app.indicators.models import VALUE_SOURCES, ZERO_DENOMINATOR
 
 
 class RuleForm(Form):
-    max_points = StringField("Điểm tối đa", validators=[DataRequired("Nhập điểm tối đa.")])
-    threshold = StringField("Ngưỡng đạt điểm tối đa (%)", validators=[DataRequired("Nhập ngưỡng.")],
-                            description="100 = tính tuyến tính theo tỷ lệ.")
-    zero_denominator = SelectField("Khi mẫu số bằng 0", choices=choices(ZERO_DENOMINATOR.items()))
+    max_points = StringField(_l("Điểm tối đa"), validators=[DataRequired(_l("Nhập điểm tối đa."))])
+    threshold = StringField(_l("Ngưỡng đạt điểm tối đa (%)"), validators=[DataRequired(_l("Nhập ngưỡng."))],
+                            description=_l("100 = tính tuyến tính theo tỷ lệ."))
+    zero_denominator = SelectField(_l("Khi mẫu số bằng 0"), choices=choices((k, _l(v)) for k, v in ZERO_DENOMINATOR.items()))
 
 
 class IndicatorForm(Form):
-    name = StringField("Tên chỉ số", validators=[DataRequired("Nhập tên chỉ số."), Length(max=400)])
-    definition = TextAreaField("Định nghĩa, cách tính", validators=[Optional(), Length(max=4000)])
-    value_source = SelectField("Nguồn số liệu", choices=choices(VALUE_SOURCES.items()))
-    is_active = BooleanField("Đang áp dụng", default=True)
+    name = StringField(_l("Tên chỉ số"), validators=[DataRequired(_l("Nhập tên chỉ số.")), Length(max=400)])
+    definition = TextAreaField(_l("Định nghĩa, cách tính"), validators=[Optional(), Length(max=4000)])
+    value_source = SelectField(_l("Nguồn số liệu"), choices=choices((k, _l(v)) for k, v in VALUE_SOURCES.items()))
+    is_active = BooleanField(_l("Đang áp dụng"), default=True)
 
 
 class VersionForm(Form):
-    name = StringField("Tên phiên bản", validators=[DataRequired("Nhập tên phiên bản."), Length(max=255)])
-    effective_from = DateField("Áp dụng từ ngày", validators=[DataRequired("Nhập ngày áp dụng.")])
-    note = TextAreaField("Ghi chú (căn cứ thay đổi)", validators=[Optional(), Length(max=4000)])
+    name = StringField(_l("Tên phiên bản"), validators=[DataRequired(_l("Nhập tên phiên bản.")), Length(max=255)])
+    effective_from = DateField(_l("Áp dụng từ ngày"), validators=[DataRequired(_l("Nhập ngày áp dụng."))])
+    note = TextAreaField(_l("Ghi chú (căn cứ thay đổi)"), validators=[Optional(), Length(max=4000)])

@@ -8,13 +8,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.i18n import N_
 from app.core.time import now_utc
 from app.core.types import UTCDateTime
 from app.extensions import db
 
-VALUE_SOURCES = {"portal": "Lấy từ Cổng DVCQG", "computed": "Tính từ hồ sơ", "manual": "Nhập tay"}
-ZERO_DENOMINATOR = {"zero": "0 điểm", "full": "Đủ điểm", "none": "Không chấm"}
-LEVELS = {"province": "Tỉnh", "department": "Sở, ngành", "district": "Huyện", "commune": "Xã"}
+VALUE_SOURCES = {"portal": N_("Lấy từ Cổng DVCQG"), "computed": N_("Tính từ hồ sơ"), "manual": N_("Nhập tay")}
+ZERO_DENOMINATOR = {"zero": N_("0 điểm"), "full": N_("Đủ điểm"), "none": N_("Không chấm")}
+LEVELS = {"province": N_("Tỉnh"), "department": N_("Sở, ngành"), "district": N_("Huyện"), "commune": N_("Xã")}
 
 
 def subject_key(*, group=None, indicator=None) -> str:

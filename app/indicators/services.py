@@ -6,10 +6,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.core.errors import DomainError
+from app.core.formatting import local_date
 from app.extensions import db
 from app.indicators import catalog_data
 from app.indicators.models import ZERO_DENOMINATOR, CatalogVersion, Indicator, IndicatorGroup, IndicatorRule
@@ -105,24 +107,25 @@ def _decimal(text, label: str, low: Decimal, high: Decimal, *, low_open: bool = 
     try:
         value = Decimal(str(text).replace(",", ".").strip())
     except (InvalidOperation, ValueError):
-        raise DomainError(f"{label} phải là một số.") from None
+        raise DomainError(gettext("%(label)s phải là một số.", label=label)) from None
     if value < low or value > high or (low_open and value == low):
-        raise DomainError(f"{label} phải trong khoảng {'(' if low_open else '['}{low}; {high}].")
+        raise DomainError(gettext("%(label)s phải trong khoảng %(bracket)s%(low)s; %(high)s].", label=label,
+                                  bracket="(" if low_open else "[", low=low, high=high))
     return value.quantize(Decimal("0.01"))
 
 
 def _operator_only(actor) -> None:
     """The national catalog applies to every unit: only an operator changes it (a root-unit admin or the CLI)."""
     if actor is not None and not actor.is_operator:
-        raise DomainError("Danh mục chỉ số dùng chung cho mọi đơn vị: chỉ quản trị cấp cao nhất (đơn vị gốc) hoặc "
-                          "người vận hành máy chủ mới được sửa.")
+        raise DomainError(gettext("Danh mục chỉ số dùng chung cho mọi đơn vị: chỉ quản trị cấp cao nhất (đơn vị gốc) hoặc "
+                                  "người vận hành máy chủ mới được sửa."))
 
 
 def update_rule(rule: IndicatorRule, *, max_points, threshold, zero_denominator: str, actor=None) -> IndicatorRule:
     """Change max points, threshold or the zero-denominator policy of one rule (operator only, audited)."""
     _operator_only(actor)
     if zero_denominator not in ZERO_DENOMINATOR:
-        raise DomainError("Cách chấm khi mẫu số bằng 0 không hợp lệ.")
+        raise DomainError(gettext("Cách chấm khi mẫu số bằng 0 không hợp lệ."))
     before = rule_snapshot(rule)
     rule.max_points = _decimal(max_points, "Điểm tối đa", Decimal(0), Decimal(100))
     rule.threshold = _decimal(threshold, "Ngưỡng đạt điểm tối đa (%)", Decimal(0), Decimal(100), low_open=True)
@@ -136,9 +139,9 @@ def new_version(*, name: str, effective_from: date, note: str = "", actor=None) 
     """Start a new catalog version from a date, copying the rules in force the day before (operator only)."""
     _operator_only(actor)
     if not name.strip():
-        raise DomainError("Nhập tên phiên bản danh mục.")
+        raise DomainError(gettext("Nhập tên phiên bản danh mục."))
     if db.session.scalar(sa.select(CatalogVersion).where(CatalogVersion.effective_from == effective_from)):
-        raise DomainError(f"Đã có phiên bản danh mục áp dụng từ {effective_from:%d/%m/%Y}.")
+        raise DomainError(gettext("Đã có phiên bản danh mục áp dụng từ %(date)s.", date=local_date(effective_from)))
     base = version_on(effective_from)
     version = CatalogVersion(name=name.strip(), effective_from=effective_from, note=note.strip())
     for r in (base.rules if base else []):
@@ -155,7 +158,7 @@ def update_indicator(indicator: Indicator, *, name: str, definition: str, value_
     """Edit an indicator's wording and how its value is obtained (operator only, audited)."""
     _operator_only(actor)
     if not name.strip():
-        raise DomainError("Tên chỉ số không được để trống.")
+        raise DomainError(gettext("Tên chỉ số không được để trống."))
     before = {"name": indicator.name, "definition": indicator.definition, "value_source": indicator.value_source,
               "is_active": indicator.is_active}
     indicator.name, indicator.definition = name.strip(), definition.strip()

@@ -1,6 +1,7 @@
 """The indicator catalog: read by everyone, edited by admins (versioned rules)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.assignments import services as assignments
@@ -79,7 +80,7 @@ def edit_indicator(indicator_id: int):
             indicator, name=form.name.data, definition=form.definition.data or "",
             value_source=form.value_source.data, is_active=form.is_active.data, actor=current_user))
         if saved is not FAILED:
-            flash("Đã lưu chỉ số.", "success")
+            flash(gettext("Đã lưu chỉ số."), "success")
             return redirect(url_for(".detail", indicator_id=indicator.id))
     return render_template("indicators/edit_indicator.html", form=form, indicator=indicator), (
         422 if form.errors else 200)
@@ -98,7 +99,7 @@ def edit_rule(rule_id: int):
             rule, max_points=form.max_points.data, threshold=form.threshold.data,
             zero_denominator=form.zero_denominator.data, actor=current_user))
         if saved is not FAILED:
-            flash("Đã lưu quy tắc chấm điểm.", "success")
+            flash(gettext("Đã lưu quy tắc chấm điểm."), "success")
             return redirect(url_for(".detail", indicator_id=rule.indicator_id))
     return render_template("indicators/edit_rule.html", form=form, rule=rule), (422 if form.errors else 200)
 
@@ -113,7 +114,7 @@ def new_version():
             name=form.name.data, effective_from=form.effective_from.data, note=form.note.data or "",
             actor=current_user))
         if version is not FAILED:
-            flash(f"Đã tạo phiên bản «{version.name}».", "success")
+            flash(gettext("Đã tạo phiên bản «%(version_name)s».", version_name=version.name), "success")
             return redirect(url_for(".catalog"))
     return render_template("indicators/new_version.html", form=form,
                            versions=db.session.scalars(db.select(CatalogVersion)).all()), (

@@ -7,19 +7,20 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.i18n import N_
 from app.core.time import now_utc
 from app.core.types import UTCDateTime
 from app.extensions import db
 
 UNIT_KINDS = {
-    "province": "Tỉnh",
-    "district": "Huyện",
-    "commune": "Xã, thị trấn",
-    "department": "Cơ quan chuyên môn",
-    "office": "Văn phòng",
-    "police": "Công an",
-    "one_stop": "Bộ phận một cửa",
-    "other": "Khác",
+    "province": N_("Tỉnh"),
+    "district": N_("Huyện"),
+    "commune": N_("Xã, thị trấn"),
+    "department": N_("Cơ quan chuyên môn"),
+    "office": N_("Văn phòng"),
+    "police": N_("Công an"),
+    "one_stop": N_("Bộ phận một cửa"),
+    "other": N_("Khác"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.audit.services import record
 from app.core.errors import DomainError, NotFound
@@ -53,7 +54,7 @@ def get_visible_unit(user, unit_id: int) -> Unit:
     """The unit if the user may see it, else NotFound (never reveal others)."""
     unit = db.session.get(Unit, unit_id)
     if unit is None or not unit.is_visible_to(user):
-        raise NotFound("Không tìm thấy đơn vị hoặc bạn không có quyền xem đơn vị này.")
+        raise NotFound(gettext("Không tìm thấy đơn vị hoặc bạn không có quyền xem đơn vị này."))
     return unit
 
 
@@ -63,7 +64,7 @@ def get_visible_user(user, user_id: int):
 
     person = db.session.get(User, user_id)
     if person is None or not user.can_see_user(person):
-        raise NotFound("Không tìm thấy cán bộ hoặc bạn không có quyền xem cán bộ này.")
+        raise NotFound(gettext("Không tìm thấy cán bộ hoặc bạn không có quyền xem cán bộ này."))
     return person
 
 
@@ -81,23 +82,25 @@ def valid_unit_code(code: str) -> bool:
 
 def _validate(code: str, name: str, kind: str, parent: Unit | None, unit: Unit | None) -> None:
     if not code.strip():
-        raise DomainError("Mã đơn vị không được để trống.", "code")
+        raise DomainError(gettext("Mã đơn vị không được để trống."), "code")
     if not valid_unit_code(code.strip()):
-        raise DomainError(f"Mã đơn vị «{code.strip()[:60]}» không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, dấu chấm, "
-                          "gạch ngang, gạch dưới (tối đa 40 ký tự), ví dụ H44.07.", "code")
+        raise DomainError(gettext("Mã đơn vị «%(code)s» không hợp lệ: chỉ gồm chữ cái không dấu, chữ số, dấu chấm, gạch "
+                                  "ngang, gạch dưới (tối đa 40 ký tự), ví dụ H44.07.",
+                                  code=code.strip()[:60]), "code")
     if len(name.strip()) > 255:
-        raise DomainError("Tên đơn vị dài quá 255 ký tự.", "name")
+        raise DomainError(gettext("Tên đơn vị dài quá 255 ký tự."), "name")
     if not name.strip():
-        raise DomainError("Tên đơn vị không được để trống.", "name")
+        raise DomainError(gettext("Tên đơn vị không được để trống."), "name")
     if kind not in UNIT_KINDS:
-        raise DomainError(f"Loại đơn vị «{kind}» không hợp lệ.", "kind")
+        raise DomainError(gettext("Loại đơn vị «%(kind)s» không hợp lệ.", kind=kind), "kind")
     clash = find_unit_by_code(code)
     if clash is not None and (unit is None or clash.id != unit.id):
-        raise DomainError(f"Mã đơn vị «{code.strip()}» đã được dùng cho «{clash.name}».", "code")
+        raise DomainError(gettext("Mã đơn vị «%(code)s» đã được dùng cho «%(clash_name)s».", code=code.strip(), clash_name=clash.name), "code")
     if unit is not None and parent is not None and parent.is_descendant_of(unit):
         raise DomainError(
-            f"Không thể đặt «{parent.name}» làm đơn vị cấp trên của «{unit.name}»: "
-            "một đơn vị không thể là cấp trên của chính nó.",
+            gettext("Không thể đặt «%(parent_name)s» làm đơn vị cấp trên của «%(unit_name)s»: một đơn vị không "
+                    "thể là cấp trên của chính nó.",
+                    parent_name=parent.name, unit_name=unit.name),
             "parent_id",
         )
 
@@ -108,17 +111,17 @@ def _check_rights(actor, unit: Unit | None, parent: Unit | None) -> None:
     if actor is None:
         return
     if unit is not None and not actor.can_administer(unit):
-        raise DomainError("Bạn không có quyền sửa đơn vị này (ngoài phạm vi quản lý của bạn).")
+        raise DomainError(gettext("Bạn không có quyền sửa đơn vị này (ngoài phạm vi quản lý của bạn)."))
     if unit is not None and parent_id_of(parent) == unit.parent_id:
         return  # the parent stays as it is
     if unit is not None and unit.id == actor.unit_id:
-        raise DomainError("Không thể đổi đơn vị cấp trên của chính đơn vị mình: việc này do quản trị đơn vị cấp trên "
-                          "hoặc người vận hành máy chủ thực hiện.", "parent_id")
+        raise DomainError(gettext("Không thể đổi đơn vị cấp trên của chính đơn vị mình: việc này do quản trị đơn vị cấp trên "
+                                  "hoặc người vận hành máy chủ thực hiện."), "parent_id")
     if parent is None:
-        raise DomainError("Chỉ người vận hành máy chủ (lệnh flask setup / flask units create) mới tạo hoặc đặt được "
-                          "đơn vị gốc.", "parent_id")
+        raise DomainError(gettext("Chỉ người vận hành máy chủ (lệnh flask setup / flask units create) mới tạo hoặc đặt được "
+                                  "đơn vị gốc."), "parent_id")
     if not actor.can_administer(parent):
-        raise DomainError(f"Đơn vị cấp trên «{parent.name}» nằm ngoài phạm vi quản lý của bạn.", "parent_id")
+        raise DomainError(gettext("Đơn vị cấp trên «%(parent_name)s» nằm ngoài phạm vi quản lý của bạn.", parent_name=parent.name), "parent_id")
 
 
 def parent_id_of(parent: Unit | None) -> int | None:
@@ -143,7 +146,7 @@ def update_unit(unit: Unit, *, code: str, name: str, kind: str, parent: Unit | N
     """Edit a unit; refuses duplicate codes, cycles in the tree and moves outside the actor's tree."""
     _check_rights(actor, unit, parent)
     if actor is not None and unit.id == actor.unit_id and not is_active:
-        raise DomainError("Không thể ngừng hoạt động chính đơn vị của mình.", "is_active")
+        raise DomainError(gettext("Không thể ngừng hoạt động chính đơn vị của mình."), "is_active")
     _validate(code, name, kind, parent, unit)
     before = unit_snapshot(unit)
     unit.code, unit.name, unit.kind = code.strip(), name.strip(), kind

@@ -11,12 +11,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.assignments.models import Assignment
 from app.assignments.services import assignments_on
 from app.audit.services import record
 from app.core import charts
 from app.core.errors import Forbidden
+from app.core.i18n import N_
 from app.core.time import to_vn
 from app.extensions import db
 from app.org.models import Unit
@@ -28,7 +30,7 @@ from app.scores.pages import SCORED_KINDS, TrendChart, rank_in_peers, total_tren
 from app.scores.periods import Period
 
 KINDS = ("month", "quarter", "year")
-SOURCES = {"portal": "Cổng Dịch vụ công quốc gia", "manual": "Nhập thủ công"}
+SOURCES = {"portal": N_("Cổng Dịch vụ công quốc gia"), "manual": N_("Nhập thủ công")}
 ON_TIME_INDICATOR = "PROGRESS_ON_TIME"  # "Tỷ lệ hồ sơ xử lý đúng hạn", as the portal publishes it
 TREND_MONTHS = 12
 
@@ -50,7 +52,7 @@ def publication_of(unit: Unit) -> UnitPublication:
 def set_publishing(actor, unit: Unit, *, publish: bool, names: bool, now: datetime) -> UnitPublication:
     """Switch publishing on or off (names and explanations only with the scores); audited. The caller commits."""
     if actor is not None and not can_set_publishing(actor, unit):
-        raise Forbidden("Chỉ chủ tịch của đơn vị (hoặc cấp trên) mới được quyết định công khai điểm số.")
+        raise Forbidden(gettext("Chỉ chủ tịch của đơn vị (hoặc cấp trên) mới được quyết định công khai điểm số."))
     row = db.session.get(UnitPublication, unit.id)
     before = None if row is None else {"is_published": row.is_published, "is_names_published": row.is_names_published}
     if row is None:
@@ -139,7 +141,7 @@ def provenance(records) -> Provenance | None:
     records = [r for r in records if r is not None]
     if not records:
         return None
-    label = " + ".join(SOURCES.get(s, s) for s in sorted({r.source for r in records}, key=list(SOURCES).index))
+    label = " + ".join(gettext(SOURCES.get(s, s)) for s in sorted({r.source for r in records}, key=list(SOURCES).index))
     newest = max(records, key=lambda r: (r.batch.created_at if r.batch else r.updated_at))
     moment = newest.batch.created_at if newest.batch else newest.updated_at
     return Provenance(label, newest.batch.filename if newest.batch else None, to_vn(moment).date())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.auth.guards import client_address
@@ -154,6 +155,6 @@ def settings(unit_id: int):
         else:
             services.set_publishing(current_user, unit, publish=choice == "on", names=names, now=now_utc())
             db.session.commit()
-            flash("Đã công khai điểm số." if choice == "on" else "Đã thôi công khai điểm số.", "success")
+            flash(gettext("Đã công khai điểm số.") if choice == "on" else gettext("Đã thôi công khai điểm số."), "success")
             return redirect(url_for("public.settings", unit_id=unit.id))
     return render_template("public/settings.html", unit=unit, row=row, error=error), 422 if error else 200

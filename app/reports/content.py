@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from flask_babel import gettext
+
 from app.assignments.models import Assignment
 from app.assignments.services import assignment_table, assignments_on
 from app.core.errors import DomainError
@@ -326,8 +328,9 @@ def report_content(doc: Document, *, signer=None) -> ReportContent:
     page = pages.scorecard_page(unit, "quarter", period, with_details=False)
     card = page.card
     if card is None or (card.total is None and not any(line.record for g in card.groups for line in g.lines)):
-        raise DomainError(f"Chưa có điểm {period_label(period)} của {unit.name}: nhập số liệu của Cổng Dịch vụ công "
-                          "quốc gia cho quý này trước khi lập báo cáo.", "quarter")
+        raise DomainError(gettext("Chưa có điểm %(period_label)s của %(unit_name)s: nhập số liệu của Cổng Dịch vụ công quốc "
+                                  "gia cho quý này trước khi lập báo cáo.",
+                                  period_label=period_label(period), unit_name=unit.name), "quarter")
     who = Responsibility(unit)
     current = assignments_on(unit.id, period.end_date)
     lines = []

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -7,19 +8,19 @@ from app.reports.services import TEXT_KEYS, TEXT_LABELS
 
 
 class NewDocumentForm(Form):
-    kind = SelectField("Loại văn bản", choices=choices([("plan", "Kế hoạch phân công quý"),
-                                                         ("report", "Báo cáo kết quả thực hiện Bộ chỉ số quý")]))
-    unit_id = SelectField("Đơn vị ban hành", coerce=int)
-    quarter = StringField("Quý", validators=[DataRequired("Nhập quý, ví dụ 2026Q4.")],
-                          description="Ví dụ 2026Q4, Quý 4/2026 hoặc Q4/2026.")
+    kind = SelectField(_l("Loại văn bản"), choices=choices([("plan", _l("Kế hoạch phân công quý")),
+                                                         ("report", _l("Báo cáo kết quả thực hiện Bộ chỉ số quý"))]))
+    unit_id = SelectField(_l("Đơn vị ban hành"), coerce=int)
+    quarter = StringField(_l("Quý"), validators=[DataRequired(_l("Nhập quý, ví dụ 2026Q4."))],
+                          description=_l("Ví dụ 2026Q4, Quý 4/2026 hoặc Q4/2026."))
 
 
 class ActionForm(Form):
-    comment = TextAreaField("Ý kiến", validators=[Optional(), Length(max=4000)])
+    comment = TextAreaField(_l("Ý kiến"), validators=[Optional(), Length(max=4000)])
 
 
 class VerifyForm(Form):
-    file = FileField("Tệp PDF đã ký", validators=[FileRequired("Chọn một tệp PDF.")])
+    file = FileField(_l("Tệp PDF đã ký"), validators=[FileRequired("Chọn một tệp PDF.")])
 
 
 def texts_form(kind: str, data: dict | None = None) -> Form:

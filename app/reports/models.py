@@ -8,18 +8,19 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, backref, deferred, mapped_column, relationship
 
+from app.core.i18n import N_
 from app.core.time import now_utc
 from app.core.types import UTCDateTime
 from app.extensions import db
 
-KINDS = {"plan": "Kế hoạch", "report": "Báo cáo"}
+KINDS = {"plan": N_("Kế hoạch"), "report": N_("Báo cáo")}
 KIND_ABBR = {"plan": "KH", "report": "BC"}
 STATUSES = {
-    "draft": "Dự thảo",
-    "submitted": "Đã trình",
-    "approved": "Đã duyệt",
-    "signed": "Đã ký ban hành",
-    "superseded": "Đã thay thế",
+    "draft": N_("Dự thảo"),
+    "submitted": N_("Đã trình"),
+    "approved": N_("Đã duyệt"),
+    "signed": N_("Đã ký ban hành"),
+    "superseded": N_("Đã thay thế"),
 }
 ISSUED = ("signed", "superseded")
 # What a signed document is made of; never changed once it is signed (see _refuse_changes_after_signing).
@@ -135,9 +136,9 @@ class DocumentComment(db.Model):
     document: Mapped[Document] = relationship(back_populates="comments")
     author = relationship("User")
 
-    ACTIONS = {"create": "Tạo dự thảo", "edit": "Sửa nội dung", "submit": "Trình ký", "return": "Trả lại",
-               "approve": "Duyệt", "sign": "Ký ban hành", "comment": "Ý kiến", "revise": "Tạo bản sửa đổi",
-               "supersede": "Bị thay thế"}
+    ACTIONS = {"create": N_("Tạo dự thảo"), "edit": N_("Sửa nội dung"), "submit": N_("Trình ký"), "return": N_("Trả lại"),
+               "approve": N_("Duyệt"), "sign": N_("Ký ban hành"), "comment": N_("Ý kiến"), "revise": N_("Tạo bản sửa đổi"),
+               "supersede": N_("Bị thay thế")}
 
     @property
     def action_label(self) -> str:

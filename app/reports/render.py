@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import render_template
+from flask_babel import force_locale
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -50,7 +51,8 @@ class Rendered:
 
 def html(kind: str, content, *, static_base: str) -> str:
     """The print template filled in; `static_base` is "" for the PDF, the static URL for a browser preview."""
-    return render_template(TEMPLATES[kind], c=content, static_base=static_base)
+    with force_locale("vi"):  # the official documents go to the province in Vietnamese, whatever the reader's language
+        return render_template(TEMPLATES[kind], c=content, static_base=static_base)
 
 
 @functools.cache

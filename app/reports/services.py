@@ -11,10 +11,13 @@ import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.assignments.models import Plan
 from app.audit.services import record
 from app.core.errors import DomainError, Forbidden, NotFound
+from app.core.formatting import local_date
+from app.core.i18n import N_
 from app.core.time import to_vn
 from app.extensions import db
 from app.org.models import Unit
@@ -29,7 +32,7 @@ TEXT_LABELS = {"intro": "Căn cứ, mở đầu", "purpose": "I. Mục đích, y
                "organisation": "III. Tổ chức thực hiện", "closing": "Câu kết", "assessment": "Đánh giá chung",
                "proposals": "Đề xuất, kiến nghị", "recipients": "Nơi nhận (mỗi dòng một nơi)"}
 MAX_TEXT = 20000
-NUMBER_TAKEN = ("Số văn bản vừa được cấp cho một văn bản khác (có người ký cùng lúc), văn bản này chưa được ký. "
+NUMBER_TAKEN = N_("Số văn bản vừa được cấp cho một văn bản khác (có người ký cùng lúc), văn bản này chưa được ký. "
                 "Hãy ký lại: hệ thống sẽ cấp số tiếp theo.")
 
 
@@ -83,7 +86,7 @@ def get_for(user, document_id: int) -> Document:
     """The document if the user may read it, else NotFound (never reveal others)."""
     doc = db.session.get(Document, document_id)
     if doc is None or not can_read(user, doc):
-        raise NotFound("Không tìm thấy văn bản hoặc bạn không có quyền xem văn bản này.")
+        raise NotFound(gettext("Không tìm thấy văn bản hoặc bạn không có quyền xem văn bản này."))
     return doc
 
 
@@ -139,19 +142,20 @@ def _label(doc: Document) -> str:
 def create_draft(*, kind: str, unit: Unit, period: Period, actor, today: date, now: datetime) -> Document:
     """A new draft plan or report of a unit for a quarter, with default texts (a report needs the quarter's scores)."""
     if kind not in KINDS:
-        raise DomainError("Loại văn bản không hợp lệ.", "kind")
+        raise DomainError(gettext("Loại văn bản không hợp lệ."), "kind")
     if period.kind != "quarter":
-        raise DomainError("Kế hoạch và báo cáo lập theo quý, ví dụ 2026Q4 hoặc Quý 4/2026.", "quarter")
+        raise DomainError(gettext("Kế hoạch và báo cáo lập theo quý, ví dụ 2026Q4 hoặc Quý 4/2026."), "quarter")
     if unit.kind not in wording.COMMITTEE_KINDS:
-        raise DomainError(f"{unit.name} không phải Ủy ban nhân dân: chỉ UBND tỉnh, huyện, xã ban hành kế hoạch và báo "
-                          "cáo Bộ chỉ số.", "unit")
+        raise DomainError(gettext("%(unit_name)s không phải Ủy ban nhân dân: chỉ UBND tỉnh, huyện, xã ban hành kế hoạch và "
+                                  "báo cáo Bộ chỉ số.",
+                                  unit_name=unit.name), "unit")
     if actor is not None and not can_prepare(actor, unit):
-        raise DomainError(f"Bạn không có quyền lập văn bản của {unit.name}.")
+        raise DomainError(gettext("Bạn không có quyền lập văn bản của %(unit_name)s.", unit_name=unit.name))
     existing = db.session.scalar(sa.select(Document).where(
         Document.kind == kind, Document.unit_id == unit.id, Document.period_start == period.start_date,
         Document.version == 1))
     if existing is not None:
-        raise DomainError(f"Đã có {_label(existing)} ({existing.status_label}); mở văn bản đó để tiếp tục.", "quarter")
+        raise DomainError(gettext("Đã có %(label)s (%(status_label)s); mở văn bản đó để tiếp tục.", label=_label(existing), status_label=existing.status_label), "quarter")
     label = contents.period_label(period)
     title = wording.plan_title(label) if kind == "plan" else wording.report_title(label)
     doc = Document(kind=kind, unit=unit, period_start=period.start_date, period_end=period.end_date, version=1,
@@ -171,18 +175,18 @@ def create_draft(*, kind: str, unit: Unit, period: Period, actor, today: date, n
 
 def update_texts(doc: Document, *, texts: dict[str, str], actor, now: datetime) -> Document:
     """Edit the texts of a draft (the figures and the table come from the data and are not edited)."""
-    _allow(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền sửa văn bản này.")
-    _require(doc.status == "draft", "Chỉ sửa được văn bản ở trạng thái dự thảo (văn bản đã trình thì người duyệt trả "
-                                    "lại để sửa).")
+    _allow(actor is None or can_prepare(actor, doc.unit), gettext("Bạn không có quyền sửa văn bản này."))
+    _require(doc.status == "draft", gettext("Chỉ sửa được văn bản ở trạng thái dự thảo (văn bản đã trình thì người duyệt trả lại để "
+                                            "sửa)."))
     new = dict(doc.texts or {})
     for key in TEXT_KEYS[doc.kind]:
         if key in texts:
             value = (texts[key] or "").replace("\r\n", "\n").strip()
             if len(value) > MAX_TEXT:
-                raise DomainError(f"«{TEXT_LABELS[key]}» dài quá {MAX_TEXT} ký tự.", key)
+                raise DomainError(gettext("«%(TEXT_LABELS)s» dài quá %(MAX_TEXT)s ký tự.", TEXT_LABELS=TEXT_LABELS[key], MAX_TEXT=MAX_TEXT), key)
             new[key] = value
     if not wording.recipients(new.get("recipients", "").splitlines()):
-        raise DomainError("Ghi ít nhất một nơi nhận (dòng cuối thường là «Lưu: VT, VP»).", "recipients")
+        raise DomainError(gettext("Ghi ít nhất một nơi nhận (dòng cuối thường là «Lưu: VT, VP»)."), "recipients")
     doc.texts = new
     doc.updated_at = now
     _log(doc, actor, "edit", now)
@@ -191,8 +195,8 @@ def update_texts(doc: Document, *, texts: dict[str, str], actor, now: datetime) 
 
 def submit(doc: Document, *, actor, now: datetime, comment: str = "") -> Document:
     """Send the draft to the chair for approval."""
-    _allow(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền trình văn bản này.")
-    _require(doc.status == "draft", f"Chỉ trình được văn bản dự thảo; văn bản này {doc.status_label.lower()}.")
+    _allow(actor is None or can_prepare(actor, doc.unit), gettext("Bạn không có quyền trình văn bản này."))
+    _require(doc.status == "draft", gettext("Chỉ trình được văn bản dự thảo; văn bản này %(status_label)s.", status_label=gettext(doc.status_label).lower()))
     if doc.kind == "report":
         contents.report_content(doc)
     _move(doc, "submitted", now)
@@ -202,11 +206,10 @@ def submit(doc: Document, *, actor, now: datetime, comment: str = "") -> Documen
 
 def send_back(doc: Document, *, actor, now: datetime, comment: str) -> Document:
     """The chair returns a submitted or approved document to draft, saying what to change."""
-    _allow(actor is None or can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được trả lại văn "
-                                                         "bản.")
-    _require(doc.status in ("submitted", "approved"), "Chỉ trả lại được văn bản đã trình hoặc đã duyệt, chưa ký.")
+    _allow(actor is None or can_decide(actor, doc.unit), gettext("Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được trả lại văn bản."))
+    _require(doc.status in ("submitted", "approved"), gettext("Chỉ trả lại được văn bản đã trình hoặc đã duyệt, chưa ký."))
     if len((comment or "").strip()) < 5:
-        raise DomainError("Ghi rõ nội dung cần sửa khi trả lại văn bản.", "comment")
+        raise DomainError(gettext("Ghi rõ nội dung cần sửa khi trả lại văn bản."), "comment")
     _move(doc, "draft", now)
     _log(doc, actor, "return", now, comment)
     return doc
@@ -214,9 +217,8 @@ def send_back(doc: Document, *, actor, now: datetime, comment: str) -> Document:
 
 def approve(doc: Document, *, actor, now: datetime, comment: str = "") -> Document:
     """The chair approves the submitted document (it can then be signed)."""
-    _allow(actor is None or can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt văn "
-                                                         "bản.")
-    _require(doc.status == "submitted", f"Chỉ duyệt được văn bản đã trình; văn bản này {doc.status_label.lower()}.")
+    _allow(actor is None or can_decide(actor, doc.unit), gettext("Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt văn bản."))
+    _require(doc.status == "submitted", gettext("Chỉ duyệt được văn bản đã trình; văn bản này %(status_label)s.", status_label=gettext(doc.status_label).lower()))
     _move(doc, "approved", now)
     _log(doc, actor, "approve", now, comment)
     return doc
@@ -225,9 +227,9 @@ def approve(doc: Document, *, actor, now: datetime, comment: str = "") -> Docume
 def add_comment(doc: Document, *, actor, now: datetime, text: str) -> Document:
     """A remark on the document (kept with it, e.g. the chair's comments on the plan)."""
     _allow(actor is None or can_prepare(actor, doc.unit) or can_decide(actor, doc.unit),
-           "Bạn không có quyền ghi ý kiến vào văn bản này.")
+           gettext("Bạn không có quyền ghi ý kiến vào văn bản này."))
     if len((text or "").strip()) < 2:
-        raise DomainError("Nhập nội dung ý kiến.", "text")
+        raise DomainError(gettext("Nhập nội dung ý kiến."), "text")
     _log(doc, actor, "comment", now, text[:4000])
     return doc
 
@@ -246,10 +248,10 @@ def sign(doc: Document, *, actor, now: datetime) -> Document:
     DomainError and the caller rolls back, so nothing is archived half-way and no unsigned file is kept as signed.
     """
     if doc.is_issued:
-        raise DomainError(f"Văn bản đã được ký ban hành ({doc.number_text}, ngày {doc.issued_on:%d/%m/%Y}); không ký "
-                          "lại. Muốn sửa, hãy tạo bản sửa đổi thay thế.")
-    _allow(can_decide(actor, doc.unit), "Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được ký văn bản này.")
-    _require(doc.status == "approved", "Văn bản phải được Chủ tịch duyệt trước khi ký.")
+        raise DomainError(gettext("Văn bản đã được ký ban hành (%(number)s, ngày %(date)s); không ký lại. Muốn sửa, hãy "
+                                  "tạo bản sửa đổi thay thế.", number=doc.number_text, date=local_date(doc.issued_on)))
+    _allow(can_decide(actor, doc.unit), gettext("Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được ký văn bản này."))
+    _require(doc.status == "approved", gettext("Văn bản phải được Chủ tịch duyệt trước khi ký."))
     from app.reports import render, signing  # PDF and signing libraries load only when a document is signed
 
     credential = signing.signer_credential(actor, now=now)
@@ -306,11 +308,11 @@ def issue_now(doc: Document, *, signer, now: datetime, note: str = "") -> Docume
 
 def revise(doc: Document, *, actor, now: datetime) -> Document:
     """A correction: a new draft version that will supersede the signed document once it is signed."""
-    _allow(actor is None or can_prepare(actor, doc.unit), "Bạn không có quyền tạo bản sửa đổi của văn bản này.")
-    _require(doc.status == "signed", "Chỉ tạo bản sửa đổi cho văn bản đã ký ban hành và còn hiệu lực.")
+    _allow(actor is None or can_prepare(actor, doc.unit), gettext("Bạn không có quyền tạo bản sửa đổi của văn bản này."))
+    _require(doc.status == "signed", gettext("Chỉ tạo bản sửa đổi cho văn bản đã ký ban hành và còn hiệu lực."))
     pending = db.session.scalar(sa.select(Document).where(Document.supersedes_id == doc.id))
     if pending is not None:
-        raise DomainError(f"Đã có bản sửa đổi (lần {pending.version}, {pending.status_label.lower()}) của văn bản này.")
+        raise DomainError(gettext("Đã có bản sửa đổi (lần %(version)s, %(status_label)s) của văn bản này.", version=pending.version, status_label=pending.status_label.lower()))
     new = Document(kind=doc.kind, unit=doc.unit, period_start=doc.period_start, period_end=doc.period_end,
                    version=doc.version + 1, supersedes=doc, status="draft", title=doc.title, texts=dict(doc.texts),
                    created_by_id=getattr(actor, "id", None), created_at=now, updated_at=now)
@@ -331,16 +333,16 @@ def parse_quarter(text: str) -> Period:
     raw = (text or "").strip()
     if m := re.fullmatch(r"(\d{4})\s*[-/]?\s*[Qq]\s*(\d{1,2})", raw):
         if not 1 <= int(m.group(2)) <= 4:
-            raise DomainError(f"Quý «{raw}» không hợp lệ: quý phải từ 1 đến 4.", "quarter")
+            raise DomainError(gettext("Quý «%(raw)s» không hợp lệ: quý phải từ 1 đến 4.", raw=raw), "quarter")
         if not MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
-            raise DomainError(f"Quý «{raw}»: năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.", "quarter")
+            raise DomainError(gettext("Quý «%(raw)s»: năm phải trong khoảng %(MIN_YEAR)s–%(MAX_YEAR)s.", raw=raw, MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR), "quarter")
         return quarter_period(int(m.group(1)), int(m.group(2)))
     try:
         period = parse_period(raw)
     except ValueError as exc:
         raise DomainError(str(exc), "quarter") from None
     if period.kind != "quarter":
-        raise DomainError(f"«{raw}» không phải một quý: ghi dạng 2026Q3 hoặc Quý 3/2026.", "quarter")
+        raise DomainError(gettext("«%(raw)s» không phải một quý: ghi dạng 2026Q3 hoặc Quý 3/2026.", raw=raw), "quarter")
     return period
 
 

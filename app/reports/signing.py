@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from flask import current_app
+from flask_babel import gettext
 from pyhanko import stamp
 from pyhanko.pdf_utils import layout, text
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
@@ -32,6 +33,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.core.errors import DomainError
+from app.core.formatting import local_date
 from app.core.time import to_vn
 
 # pyHanko writes stamp glyph widths in font units: the stamp font must have 1000 units per em (Noto Sans has).
@@ -65,7 +67,7 @@ def _settings() -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise DomainError(f"Tệp cấu hình ký số {path} không đọc được: {exc}") from None
+        raise DomainError(gettext("Tệp cấu hình ký số %(path)s không đọc được: %(exc)s", path=path, exc=exc)) from None
 
 
 def _resolve(path: str, base: Path) -> Path:
@@ -87,25 +89,27 @@ def _entry(section: str, config_key: str, name: str) -> tuple[dict, Path] | None
 def _load(entry: dict, base: Path, who: str, *, now: datetime) -> Credential:
     path = _resolve(str(entry.get("pkcs12", "")), base)
     if not entry.get("pkcs12") or not path.is_file():
-        raise DomainError(f"Không tìm thấy tệp khóa ký số (PKCS#12) của {who}: {path}. Quản trị cần cài đặt lại tệp "
-                          "khóa.")
+        raise DomainError(gettext("Không tìm thấy tệp khóa ký số (PKCS#12) của %(who)s: %(path)s. Quản trị cần cài đặt lại "
+                                  "tệp khóa.",
+                                  who=who, path=path))
     if "passphrase_env" in entry:
         passphrase = os.environ.get(entry["passphrase_env"])
         if passphrase is None:
-            raise DomainError(f"Chưa đặt biến môi trường {entry['passphrase_env']} (mật khẩu khóa ký số của {who}).")
+            raise DomainError(gettext("Chưa đặt biến môi trường %(entry)s (mật khẩu khóa ký số của %(who)s).", entry=entry['passphrase_env'], who=who))
     else:
         passphrase = entry.get("passphrase", "")
     try:
         key, cert, chain = pkcs12.load_key_and_certificates(path.read_bytes(), passphrase.encode() or None)
     except ValueError:
-        raise DomainError(f"Mật khẩu của tệp khóa ký số (PKCS#12) của {who} không đúng, hoặc tệp bị hỏng.") from None
+        raise DomainError(gettext("Mật khẩu của tệp khóa ký số (PKCS#12) của %(who)s không đúng, hoặc tệp bị hỏng.", who=who)) from None
     if key is None or cert is None:
-        raise DomainError(f"Tệp khóa ký số của {who} không chứa khóa bí mật và chứng thư số.")
+        raise DomainError(gettext("Tệp khóa ký số của %(who)s không chứa khóa bí mật và chứng thư số.", who=who))
     if now < cert.not_valid_before_utc:
-        raise DomainError(f"Chứng thư số của {who} chỉ có hiệu lực từ {to_vn(cert.not_valid_before_utc):%d/%m/%Y}.")
+        raise DomainError(gettext("Chứng thư số của %(who)s chỉ có hiệu lực từ %(date)s.", who=who,
+                                  date=local_date(to_vn(cert.not_valid_before_utc).date())))
     if now > cert.not_valid_after_utc:
-        raise DomainError(f"Chứng thư số của {who} đã hết hạn ngày {to_vn(cert.not_valid_after_utc):%d/%m/%Y}: "
-                          "cần gia hạn hoặc cấp chứng thư mới trước khi ký.")
+        raise DomainError(gettext("Chứng thư số của %(who)s đã hết hạn ngày %(date)s: cần gia hạn hoặc cấp chứng thư mới "
+                                  "trước khi ký.", who=who, date=local_date(to_vn(cert.not_valid_after_utc).date())))
     der = serialization.Encoding.DER
     signing_key = asn1_keys.PrivateKeyInfo.load(key.private_bytes(der, serialization.PrivateFormat.PKCS8,
                                                                   serialization.NoEncryption()))
@@ -122,8 +126,9 @@ def signer_credential(user, *, now: datetime) -> Credential:
     """The signer's key, checked (configured, readable with its passphrase, certificate valid at `now`)."""
     found = _entry("signers", "SIGNING_KEYS", user.username)
     if found is None:
-        raise DomainError(f"Chưa cấu hình khóa ký số cho {user.full_name} ({user.username}): quản trị khai báo tệp "
-                          "PKCS#12 và mật khẩu trong SIGNING_KEYS (xem README, mục Ký số).")
+        raise DomainError(gettext("Chưa cấu hình khóa ký số cho %(full_name)s (%(username)s): quản trị khai báo tệp PKCS#12 "
+                                  "và mật khẩu trong SIGNING_KEYS (xem README, mục Ký số).",
+                                  full_name=user.full_name, username=user.username))
     return _load(*found, f"{user.full_name} ({user.username})", now=now)
 
 
@@ -199,8 +204,8 @@ def _apply(pdf: bytes, box, field: str, credential: Credential, style, *, when: 
         _TimedSigner(meta, signer=credential.signer, stamp_style=style, signing_time=when).sign_pdf(writer, output=out)
     except SigningError as exc:
         if "filled already" in str(exc):
-            raise DomainError("Tệp đã có chữ ký ở vị trí này: một văn bản chỉ được ký một lần.") from None
-        raise DomainError(f"Không ký được văn bản: {exc}") from None
+            raise DomainError(gettext("Tệp đã có chữ ký ở vị trí này: một văn bản chỉ được ký một lần.")) from None
+        raise DomainError(gettext("Không ký được văn bản: %(exc)s", exc=exc)) from None
     return out.getvalue()
 
 
@@ -212,7 +217,7 @@ def sign(pdf: bytes, box, *, credential: Credential, name: str, title: str, unit
     name as the heading writes it ("ỦY BAN NHÂN DÂN", "HUYỆN NINH SƠN").
     """
     if box is None:
-        raise DomainError("Mẫu văn bản không có vị trí chữ ký.")
+        raise DomainError(gettext("Mẫu văn bản không có vị trí chữ ký."))
     moment = to_vn(when)
     lines = [f"Ký bởi: {name}", title, unit_name, f"Thời gian ký: {moment:%d/%m/%Y %H:%M:%S}", "(giờ Việt Nam)"]
     if credential.is_demo:

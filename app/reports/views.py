@@ -5,11 +5,13 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.auth.guards import reauth_redirect
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.forms import FAILED, choices, commit_or_show
+from app.core.i18n import N_
 from app.core.time import now_utc, to_vn
 from app.extensions import db
 from app.org.models import Unit
@@ -19,13 +21,13 @@ from app.reports.models import Document
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
-ACTIONS = {
-    "submit": (services.submit, "Đã trình văn bản để Chủ tịch duyệt."),
-    "approve": (services.approve, "Đã duyệt văn bản; có thể ký ban hành."),
-    "return": (services.send_back, "Đã trả lại văn bản để sửa."),
-    "comment": (None, "Đã ghi ý kiến."),
-    "sign": (None, "Đã ký số và ban hành văn bản."),
-    "revise": (None, "Đã tạo bản sửa đổi (dự thảo)."),
+ACTIONS = {  # the confirmations, translated when flashed
+    "submit": (services.submit, N_("Đã trình văn bản để Chủ tịch duyệt.")),
+    "approve": (services.approve, N_("Đã duyệt văn bản; có thể ký ban hành.")),
+    "return": (services.send_back, N_("Đã trả lại văn bản để sửa.")),
+    "comment": (None, N_("Đã ghi ý kiến.")),
+    "sign": (None, N_("Đã ký số và ban hành văn bản.")),
+    "revise": (None, N_("Đã tạo bản sửa đổi (dự thảo).")),
 }
 
 
@@ -67,7 +69,7 @@ def new():
 
         doc = commit_or_show(form, action)
         if doc is not FAILED:
-            flash(f"Đã tạo dự thảo {doc.kind_label.lower()} {doc.quarter_label} của {doc.unit.name}.", "success")
+            flash(gettext("Đã tạo dự thảo %(kind_label)s %(quarter_label)s của %(unit_name)s.", kind_label=doc.kind_label.lower(), quarter_label=doc.quarter_label, unit_name=doc.unit.name), "success")
             return redirect(url_for(".detail", document_id=doc.id))
     return render_template("documents/index.html", documents=services.documents_for(current_user), form=form), 422
 
@@ -108,7 +110,7 @@ def save_texts(document_id: int):
         data = {key: form[key].data for key in services.TEXT_KEYS[doc.kind]}
         if commit_or_show(form, lambda: services.update_texts(doc, texts=data, actor=current_user, now=now)) \
                 is not FAILED:
-            flash("Đã lưu nội dung dự thảo.", "success")
+            flash(gettext("Đã lưu nội dung dự thảo."), "success")
             return redirect(url_for(".detail", document_id=doc.id))
     return _detail(doc, texts=form, status=422)
 
@@ -119,7 +121,7 @@ def act(document_id: int, step: str):
     doc = _document(document_id)
     if step in ("approve", "sign"):  # a decision in the user's name: the password typed within REAUTH_MAX_AGE
         if not services.can_decide(current_user, doc.unit):  # rights first: nobody is asked for a password in vain
-            raise Forbidden("Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt và ký văn bản này.")
+            raise Forbidden(gettext("Chỉ Chủ tịch, Phó Chủ tịch của đơn vị được duyệt và ký văn bản này."))
         again = reauth_redirect(url_for(".detail", document_id=doc.id), now=now_utc())
         if again is not None:
             return again
@@ -137,12 +139,13 @@ def act(document_id: int, step: str):
     else:
         service = ACTIONS[step][0]
         action = lambda: service(doc, actor=current_user, now=now, comment=comment)  # noqa: E731
-    result = commit_or_show(form, action, conflict=services.NUMBER_TAKEN if step == "sign" else
-                            "Người khác vừa thay đổi văn bản này; tải lại trang rồi thực hiện lại.")
+    result = commit_or_show(form, action, conflict=gettext(services.NUMBER_TAKEN) if step == "sign" else
+                            gettext("Người khác vừa thay đổi văn bản này; tải lại trang rồi thực hiện lại."))
     if result is FAILED:
         db.session.refresh(doc)
         return _detail(doc, action_form=form, status=422)
-    flash(ACTIONS[step][1] + (f" Số: {doc.number_text}." if step == "sign" else ""), "success")
+    flash(gettext(ACTIONS[step][1]) + (gettext(" Số: %(number)s.", number=doc.number_text) if step == "sign" else ""),
+          "success")
     return redirect(url_for(".detail", document_id=result.id))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from app.assignments.services import binding_plans
 from app.core.errors import Forbidden, NotFound
 from app.extensions import db
@@ -21,7 +23,7 @@ def get_scored_unit(user, unit_id: int) -> Unit:
     """A unit whose scorecard the user may read, else NotFound (another tree's unit answers like a missing one)."""
     unit = db.session.get(Unit, unit_id)
     if unit is None or not can_see_scores_of(user, unit):
-        raise NotFound("Không tìm thấy đơn vị hoặc bạn không có quyền xem điểm của đơn vị này.")
+        raise NotFound(gettext("Không tìm thấy đơn vị hoặc bạn không có quyền xem điểm của đơn vị này."))
     return unit
 
 
@@ -33,8 +35,8 @@ def entry_unit(user, unit_id: int, entry_units: list[Unit]) -> Unit:
         return unit
     other = db.session.get(Unit, unit_id)
     if other is not None and (user.can_see_unit(other) or can_see_scores_of(user, other)):
-        raise Forbidden("Bạn không nhập số liệu cho đơn vị này.")
-    raise NotFound("Không tìm thấy đơn vị.")
+        raise Forbidden(gettext("Bạn không nhập số liệu cho đơn vị này."))
+    raise NotFound(gettext("Không tìm thấy đơn vị."))
 
 
 def can_see_ranks_of(user, unit) -> bool:

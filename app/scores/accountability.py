@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from app.alerts import services as alerts
 from app.assignments import services as assignments
@@ -16,7 +17,7 @@ from app.assignments.services import OwnerBook
 from app.audit.services import record
 from app.auth.models import User
 from app.core.errors import DomainError, StaleEdit
-from app.core.formatting import vn_number
+from app.core.formatting import local_date, vn_number
 from app.core.locking import describes, ensure_version
 from app.extensions import db
 from app.indicators.models import Indicator, subject_key
@@ -280,16 +281,17 @@ def save_explanation(*, unit: Unit, indicator: Indicator, period: Period, reason
     `expected_version` is the version of the stored explanation the user saw (0: none was stored); another one means
     someone saved meanwhile (StaleEdit, nothing written). None skips the check."""
     if not can_explain(actor, unit, indicator, period):
-        raise DomainError("Chỉ người phụ trách chỉ số (hoặc lãnh đạo, quản trị) mới được giải trình.")
+        raise DomainError(gettext("Chỉ người phụ trách chỉ số (hoặc lãnh đạo, quản trị) mới được giải trình."))
     reason, remedy = (reason or "").strip(), (remedy or "").strip()
     if len(reason) < 10:
-        raise DomainError("Nêu rõ nguyên nhân (giải trình), ít nhất 10 ký tự.", "reason")
+        raise DomainError(gettext("Nêu rõ nguyên nhân (giải trình), ít nhất 10 ký tự."), "reason")
     if len(remedy) < 10:
-        raise DomainError("Nêu rõ biện pháp khắc phục, ít nhất 10 ký tự.", "remedy")
+        raise DomainError(gettext("Nêu rõ biện pháp khắc phục, ít nhất 10 ký tự."), "remedy")
     if due_on is None:
-        raise DomainError("Nhập hạn hoàn thành.", "due_on")
+        raise DomainError(gettext("Nhập hạn hoàn thành."), "due_on")
     if due_on < period.end_date:
-        raise DomainError(f"Hạn hoàn thành phải sau kỳ đánh giá (từ {period.end_date:%d/%m/%Y}).", "due_on")
+        raise DomainError(gettext("Hạn hoàn thành phải sau kỳ đánh giá (từ %(date)s).", date=local_date(period.end_date)),
+                          "due_on")
     existing = find_explanation(unit, indicator, period)
     if existing is not None:
         ensure_version(existing, expected_version)

@@ -8,6 +8,7 @@ from the confirm form).
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.core import staging, uploads
@@ -107,8 +108,9 @@ def import_confirm(token: str):
     finally:
         staging.discard(folder)
     if report.nothing_new:
-        flash("Không có gì mới: dữ liệu đã có đầy đủ.", "info")
+        flash(gettext("Không có gì mới: dữ liệu đã có đầy đủ."), "info")
     else:
-        flash(f"Đã nhập: {report.total('new')} giá trị mới, {report.total('changed')} giá trị thay đổi, "
-              f"{report.total('unchanged')} không đổi.", "success")
+        flash(gettext("Đã nhập: %(new)s giá trị mới, %(changed)s giá trị thay đổi, %(unchanged)s không đổi.",
+                      new=report.total("new"), changed=report.total("changed"), unchanged=report.total("unchanged")),
+              "success")
     return redirect(url_for(".import_page"))

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.assignments import services as assignments
 from app.audit.services import record
@@ -52,9 +53,9 @@ def _count(text: str, label: str, field: str) -> Decimal:
     except NumberError as exc:
         raise DomainError(f"{label}: {exc}", field) from None
     if value < 0:
-        raise DomainError(f"{label} không được âm.", field)
+        raise DomainError(gettext("%(label)s không được âm.", label=label), field)
     if value >= MAX_COUNT:
-        raise DomainError(f"{label} quá lớn: tối đa 15 chữ số.", field)
+        raise DomainError(gettext("%(label)s quá lớn: tối đa 15 chữ số.", label=label), field)
     return value
 
 
@@ -73,20 +74,20 @@ def enter(*, unit: Unit, indicator: Indicator, period_text: str, numerator: str,
     `expected_version` is the version of the stored value the user saw (0: none); another one means someone saved
     meanwhile (StaleEdit, nothing written). None: the user was shown no stored value, nothing to compare."""
     if indicator.id not in {i.id for i in enterable(actor, unit, today=today)}:
-        raise DomainError("Bạn không được nhập tay chỉ số này cho đơn vị này (chỉ người phụ trách chỉ số "
-                          "không có nguồn từ Cổng DVCQG, hoặc quản trị).")
+        raise DomainError(gettext("Bạn không được nhập tay chỉ số này cho đơn vị này (chỉ người phụ trách chỉ số không có "
+                                  "nguồn từ Cổng DVCQG, hoặc quản trị)."))
     try:
         period = parse_period(period_text)
     except ValueError as exc:
         raise DomainError(str(exc), "period") from None
     if period.end_date >= today:
-        raise DomainError(f"Kỳ {period.label} chưa kết thúc: chỉ nhập số liệu của kỳ đã qua.", "period")
+        raise DomainError(gettext("Kỳ %(label)s chưa kết thúc: chỉ nhập số liệu của kỳ đã qua.", label=period.label), "period")
     stored = current_value(unit, indicator, period)
     if stored is not None:
         ensure_version(stored, expected_version)
     num, den = _count(numerator, "Tử số", "numerator"), _count(denominator, "Mẫu số", "denominator")
     if num > den:
-        raise DomainError(f"Tử số ({num}) không được lớn hơn mẫu số ({den}).", "numerator")
+        raise DomainError(gettext("Tử số (%(num)s) không được lớn hơn mẫu số (%(den)s).", num=num, den=den), "numerator")
     batch = ImportBatch(filename="Nhập tay", sha256="manual", file_format="manual", period_kind=period.kind,
                         period_start=period.start_date, created_by_id=actor.id, rows_total=1)
     db.session.add(batch)

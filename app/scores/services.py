@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.core.errors import DomainError
 from app.extensions import db
@@ -67,7 +68,8 @@ def compute(item: ScoreInput, rule: IndicatorRule | None) -> Computed:
         return Computed(ratio if ratio is not None else ratio_of(item.numerator, item.denominator), None,
                         to_decimal(item.portal_points), max_points, False)
     if rule is None:
-        raise DomainError(f"Chỉ số {item.indicator.label} chưa có quy tắc chấm điểm cho kỳ {item.period.label}.")
+        raise DomainError(gettext("Chỉ số %(indicator)s chưa có quy tắc chấm điểm cho kỳ %(period)s.",
+                                  indicator=item.indicator.label, period=item.period.label))
     result = Rule.of(rule).evaluate(numerator=item.numerator, denominator=item.denominator, ratio=item.ratio)
     portal = to_decimal(item.portal_points)
     mismatch = portal is not None and result.points is not None and abs(portal - result.points) > TOLERANCE

@@ -1,11 +1,13 @@
 """Forms of the calendar page: one override (a day, working or off, a note) and the removal of one."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.core.forms import Form, choices
+from app.core.i18n import N_
 
-KINDS = {"work": "Là ngày làm việc (làm bù)", "off": "Là ngày nghỉ"}
+KINDS = {"work": N_("Là ngày làm việc (làm bù)"), "off": N_("Là ngày nghỉ")}
 
 
 class _DateField(DateField):
@@ -19,12 +21,12 @@ class _DateField(DateField):
 
 
 class CalendarDayForm(Form):
-    day = _DateField("Ngày", format=["%Y-%m-%d", "%d/%m/%Y"], validators=[InputRequired("Nhập ngày cần điều chỉnh.")],
+    day = _DateField(_l("Ngày"), format=["%Y-%m-%d", "%d/%m/%Y"], validators=[InputRequired(_l("Nhập ngày cần điều chỉnh."))],
                      invalid_value_message="Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 14/02/2026.")
-    is_working_day = SelectField("Ngày này", choices=choices(KINDS.items()), default="work")
-    note = StringField("Ghi chú (lý do, căn cứ)", validators=[DataRequired("Nhập ghi chú: lý do hoặc căn cứ điều chỉnh."),
+    is_working_day = SelectField(_l("Ngày này"), choices=choices((k, _l(v)) for k, v in KINDS.items()), default="work")
+    note = StringField(_l("Ghi chú (lý do, căn cứ)"), validators=[DataRequired(_l("Nhập ghi chú: lý do hoặc căn cứ điều chỉnh.")),
                                                               Length(max=255)],
-                       description="Ví dụ: Thông báo số …/TB-BNV về lịch nghỉ Tết; làm bù cho ngày 02/01.")
+                       description=_l("Ví dụ: Thông báo số …/TB-BNV về lịch nghỉ Tết; làm bù cho ngày 02/01."))
 
 
 class ClearDayForm(Form):

@@ -6,19 +6,22 @@ only the operator (an admin of a root unit, or the command line: `actor` None) c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from app.audit.services import record
 from app.core.calendar import LAST_YEAR, ONE_DAY, WorkCalendar, library_year
 from app.core.errors import DomainError
+from app.core.i18n import N_
 from app.extensions import db
 from app.workdays.models import CalendarDay
 
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+WEEKDAYS = (N_("Thứ Hai"), N_("Thứ Ba"), N_("Thứ Tư"), N_("Thứ Năm"), N_("Thứ Sáu"), N_("Thứ Bảy"), N_("Chủ nhật"))
 NOTE_MAX = 255
 # The years an administrator may view and override (the library itself covers 1901–2100).
 MIN_YEAR, MAX_YEAR = 2000, LAST_YEAR
@@ -59,15 +62,15 @@ def set_day(day: date, *, is_working_day: bool, note: str, actor, now: datetime)
     _check_year(day)
     note = (note or "").strip()
     if not note:
-        raise DomainError("Nhập ghi chú: lý do hoặc căn cứ điều chỉnh (ví dụ số văn bản thông báo).", "note")
+        raise DomainError(gettext("Nhập ghi chú: lý do hoặc căn cứ điều chỉnh (ví dụ số văn bản thông báo)."), "note")
     if len(note) > NOTE_MAX:
-        raise DomainError(f"Ghi chú không quá {NOTE_MAX} ký tự.", "note")
+        raise DomainError(gettext("Ghi chú không quá %(NOTE_MAX)s ký tự.", NOTE_MAX=NOTE_MAX), "note")
     row = find_day(day)
     if is_working_day == default_is_working_day(day):
-        what = "ngày làm việc" if is_working_day else f"ngày nghỉ ({_why_off(day)})"
-        advice = (" Muốn trả ngày này về mặc định, hãy xóa điều chỉnh đang có." if row is not None
-                  else " Không cần điều chỉnh.")
-        raise DomainError(f"Ngày {_label(day)} vốn đã là {what} theo lịch mặc định.{advice}", "is_working_day")
+        what = gettext("ngày làm việc") if is_working_day else gettext("ngày nghỉ (%(why)s)", why=_why_off(day))
+        advice = (gettext(" Muốn trả ngày này về mặc định, hãy xóa điều chỉnh đang có.") if row is not None
+                  else gettext(" Không cần điều chỉnh."))
+        raise DomainError(gettext("Ngày %(label)s vốn đã là %(what)s theo lịch mặc định.%(advice)s", label=_label(day), what=what, advice=advice), "is_working_day")
     before = _snapshot(row) if row is not None else None
     if row is None:
         row = CalendarDay(day=day)
@@ -84,13 +87,13 @@ def clear_day(day: date, *, actor) -> None:
     _operator_only(actor)
     row = find_day(day)
     if row is None:
-        raise DomainError(f"Ngày {_label(day)} không có điều chỉnh nào để xóa.", "day")
+        raise DomainError(gettext("Ngày %(label)s không có điều chỉnh nào để xóa.", label=_label(day)), "day")
     record(actor, "calendar.clear_day", row, before=_snapshot(row), after=None)
     db.session.delete(row)
     db.session.flush()
 
 
-MAKE_UP_DAY = "Ngày làm việc bù (đi làm ngày cuối tuần để hoán đổi ngày nghỉ)"
+MAKE_UP_DAY = N_("Ngày làm việc bù (đi làm ngày cuối tuần để hoán đổi ngày nghỉ)")
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,14 @@ class DayRow:
     @property
     def source(self) -> str:
         if self.override is not None:
-            return "Điều chỉnh của quản trị"
-        return "Luật định, thông báo hoán đổi (thư viện holidays)"
+            return N_("Điều chỉnh của quản trị")
+        return N_("Luật định, thông báo hoán đổi (thư viện holidays)")
+
+    def name_in(self, locale: str) -> str | None:
+        """The library's name of the day in a language of the interface (the library translates its holidays)."""
+        if not self.library_name or locale == "vi" or self.library_name == MAKE_UP_DAY:
+            return gettext(self.library_name) if self.library_name else None
+        return _holiday_names(self.day.year, locale).get(self.day, self.library_name)
 
 
 @dataclass(frozen=True)
@@ -181,18 +190,18 @@ def _rows(year: int, overrides: dict[date, CalendarDay]) -> list[DayRow]:
 def _operator_only(actor) -> None:
     """The calendar applies to every unit: only an operator changes it (a root-unit admin or the command line)."""
     if actor is not None and not (actor.role == "admin" and actor.is_operator):
-        raise DomainError("Lịch làm việc dùng chung cho mọi đơn vị: chỉ quản trị cấp cao nhất (đơn vị gốc) hoặc "
-                          "người vận hành máy chủ mới được sửa.")
+        raise DomainError(gettext("Lịch làm việc dùng chung cho mọi đơn vị: chỉ quản trị cấp cao nhất (đơn vị gốc) hoặc "
+                                  "người vận hành máy chủ mới được sửa."))
 
 
 def _check_year(day: date) -> None:
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise DomainError(f"Chỉ điều chỉnh được lịch các năm từ {MIN_YEAR} đến {MAX_YEAR}.", "day")
+        raise DomainError(gettext("Chỉ điều chỉnh được lịch các năm từ %(MIN_YEAR)s đến %(MAX_YEAR)s.", MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR), "day")
 
 
 def _why_off(day: date) -> str:
     name = WorkCalendar.for_years([day.year]).holiday_name(day)
-    return name or ("cuối tuần" if day.weekday() >= 5 else "ngày nghỉ")
+    return name or (gettext("cuối tuần") if day.weekday() >= 5 else gettext("ngày nghỉ"))
 
 
 def _label(day: date) -> str:
@@ -201,3 +210,11 @@ def _label(day: date) -> str:
 
 def _snapshot(row: CalendarDay) -> dict:
     return {"day": row.day.isoformat(), "is_working_day": row.is_working_day, "note": row.note}
+
+
+@functools.cache
+def _holiday_names(year: int, locale: str) -> dict:
+    import holidays
+
+    language = {"en": "en_US"}.get(locale, locale)
+    return dict(holidays.country_holidays("VN", years=year, language=language))

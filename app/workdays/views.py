@@ -3,8 +3,10 @@
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
+from app.core.formatting import local_date
 from app.core.forms import FAILED, commit_or_show
 from app.core.permissions import require, roles_required
 from app.core.time import now_utc, today_vn
@@ -43,8 +45,8 @@ def calendar():
                 form.day.data, is_working_day=form.is_working_day.data == "work", note=form.note.data or "",
                 actor=current_user, now=now_utc()))
             if saved is not FAILED:
-                what = "ngày làm việc" if saved.is_working_day else "ngày nghỉ"
-                flash(f"Đã đặt ngày {saved.day:%d/%m/%Y} là {what}.", "success")
+                flash(gettext("Đã đặt ngày %(date)s là ngày làm việc.", date=local_date(saved.day)) if saved.is_working_day
+                      else gettext("Đã đặt ngày %(date)s là ngày nghỉ.", date=local_date(saved.day)), "success")
                 return redirect(url_for(".calendar", year=saved.day.year))
         if form.day.data and services.MIN_YEAR <= form.day.data.year <= services.MAX_YEAR:
             year = form.day.data.year
@@ -63,7 +65,8 @@ def clear(day: str):
     if form.validate_on_submit():
         done = commit_or_show(form, lambda: services.clear_day(when, actor=current_user))
         if done is not FAILED:
-            flash(f"Đã xóa điều chỉnh ngày {when:%d/%m/%Y}: ngày này theo lịch mặc định.", "success")
+            flash(gettext("Đã xóa điều chỉnh ngày %(date)s: ngày này theo lịch mặc định.", date=local_date(when)),
+                  "success")
             return redirect(url_for(".calendar", year=when.year))
     year = when.year if services.MIN_YEAR <= when.year <= services.MAX_YEAR else today_vn().year
     return _page(year, CalendarDayForm(formdata=None), form, status=422)

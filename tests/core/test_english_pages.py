@@ -1,0 +1,131 @@
+"""The English interface shows no Vietnamese (issue 14, part 9): each role signs in with the English locale and opens
+its pages; the visible text (text nodes and visible attributes) holds no Vietnamese letter once the data is taken out.
+
+Data stays as entered (unit names, people, indicator names from the catalog, procedures, notes): every string value
+stored in the database is removed from the page before the check, and so are the language switch's own names."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from app.auth.services import find_user
+from app.extensions import db as _db
+
+VIETNAMESE = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+VIETNAMESE_LETTER = re.compile(f"[{VIETNAMESE}{VIETNAMESE.upper()}]")
+VISIBLE_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt", "data-label"}
+ALWAYS_ALLOWED = ("Tiếng Việt",)  # the language switch names each language in itself
+# Texts of templates that other helpers of issue 14 are converting (templates/dossiers/_period_picker.html: its labels
+# and the periods' Vietnamese labels, app/scores/periods.py); the lead empties this after the merge.
+PENDING_OTHER_HELPERS = re.compile(r"^(Loại kỳ|Tháng|Quý|Năm|Kỳ|Xem|(Tháng|Quý|Năm) [0-9IVX/]+)$")
+
+# Pages whose templates other helpers of issue 14 are converting (templates/main/*, the scores pages, assignments,
+# the catalog, base.html/_macros.html): they join the lists below once the lead has merged their branches.
+PAGES = {
+    # role: [(endpoint, arguments)]
+    None: [("auth.login", {}), ("public.index", {})],
+    "yenntk": [("alerts.index", {}), ("auth.profile", {}), ("personal_tokens.tokens", {}),
+               ("org.officer", {"user_id": "yenntk"}), ("scores.owner", {"user_id": "yenntk"})],
+    "binhnv": [("org.units", {}), ("dossiers.statistics", {}), ("alerts.index", {})],
+    "hungdv": [("documents.index", {}), ("dossiers.statistics", {}), ("dossiers.index", {}),
+               ("dossiers.claims", {}), ("org.units", {}), ("org.unit", {"unit_id": "own"}),
+               ("public.settings", {"unit_id": "own"}), ("documents.verify_page", {})],
+    "admin": [("admin.users_list", {}), ("admin.units", {}), ("audit.index", {}), ("api_admin.tokens", {}),
+              ("dossiers.import_page", {}), ("scores.import_page", {}), ("admin.user_form", {}),
+              ("admin.unit_form", {})],
+    "quantri": [("workdays.calendar", {}), ("indicators.detail", {"indicator_id": "first"}),
+                ("indicators.edit_indicator", {"indicator_id": "first"}), ("indicators.new_version", {})],
+}
+
+
+class VisibleText(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.skip += 1
+        for name, value in attrs:
+            if value and name in VISIBLE_ATTRIBUTES:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip and data.strip():
+            self.parts.append(data.strip())
+
+
+def stored_strings() -> list[str]:
+    """Every string value in the database (3 characters or more), longest first."""
+    values: set[str] = set()
+    for table in _db.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, sa.String | sa.Text)]
+        for column in columns:
+            for (value,) in _db.session.execute(sa.select(column).distinct()):
+                if isinstance(value, str) and len(value.strip()) >= 3:
+                    values.add(value.strip())
+                    values.update(line.strip() for line in value.splitlines() if len(line.strip()) >= 3)
+    return sorted(values, key=len, reverse=True)
+
+
+def vietnamese_left(html: str, data: list[str]) -> list[str]:
+    parser = VisibleText()
+    parser.feed(html)
+    found = []
+    for part in parser.parts:
+        text = part
+        for value in (*ALWAYS_ALLOWED, *data):
+            if value in text:
+                text = text.replace(value, " ")
+        if VIETNAMESE_LETTER.search(text) and not PENDING_OTHER_HELPERS.match(part):
+            found.append(part[:120])
+    return found
+
+
+def _arguments(arguments: dict) -> dict:
+    from app.indicators.models import Indicator
+
+    out = {}
+    for name, value in arguments.items():
+        if value == "own":
+            value = find_user("hungdv").unit_id
+        elif value == "first":
+            value = _db.session.scalar(sa.select(Indicator.id).order_by(Indicator.id).limit(1))
+        elif isinstance(value, str):
+            value = find_user(value).id
+        out[name] = value
+    return out
+
+
+@pytest.mark.parametrize("role", list(PAGES), ids=lambda r: r or "anonymous")
+def test_the_english_pages_show_no_vietnamese_outside_the_data(demo, client, auth, clock, role):
+    client.post("/language", data={"locale": "en"})
+    if role:
+        auth.login(role)
+    data = stored_strings()
+    problems = []
+    for endpoint, arguments in PAGES[role]:
+        with demo.test_request_context():
+            path = url_for(endpoint, **_arguments(arguments))
+        response = client.get(path)
+        assert response.status_code == 200, (endpoint, response.status_code)
+        page = response.get_data(as_text=True)
+        assert '<html lang="en">' in page, endpoint
+        problems += [f"{path}: {text}" for text in vietnamese_left(page, data)]
+    assert problems == [], "Vietnamese on English pages:\n" + "\n".join(problems)
+
+
+def test_the_same_pages_stay_vietnamese_by_default(demo, client, auth, clock):
+    auth.login("admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert '<html lang="vi">' in page and "Quản trị tài khoản" in page and "Tên đăng nhập" in page
