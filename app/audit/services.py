@@ -124,6 +124,7 @@ ACTIONS = {
     "calendar.clear_day": "Bỏ điều chỉnh ngày", "assignment.create": "Phân công",
     "assignment.correct_past": "Điều chỉnh hồi tố", "assignment.close": "Kết thúc phân công",
     "score.import": "Nhập điểm từ tệp", "score.manual_entry": "Nhập điểm thủ công", "score.explain": "Giải trình",
+    "score.explain_accept": "Chấp nhận giải trình", "score.explain_return": "Trả lại giải trình",
     "dossier.import": "Nhập hồ sơ", "dossier.api_upsert": "Nhận hồ sơ qua API", "dossier.claim": "Đề nghị xác nhận lỗi dữ liệu",
     "dossier.claim_decide": "Quyết định về lỗi dữ liệu", "alert.acknowledge": "Xác nhận đã xem cảnh báo",
     "api_token.issue": "Cấp mã API", "api_token.revoke": "Thu hồi mã API", "api_token.refused": "Từ chối mã API",
