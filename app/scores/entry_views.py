@@ -20,6 +20,9 @@ from app.scores.forms import ExplanationForm, ManualEntryForm, ReviewForm
 from app.scores.periods import parse_period
 from app.scores.views import bp
 
+bp.add_app_template_global(review.explanation_state, "explanation_state")
+bp.add_app_template_global(can_review_explanation, "can_review_explanation")
+
 
 @bp.route("/red")
 @login_required
