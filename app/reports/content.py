@@ -132,7 +132,7 @@ class RedRow:
     reason: str = ""
     remedy: str = ""
     due_on: str = ""
-    state: str = ""  # where the explanation's review stands ("Chờ duyệt", "Đã chấp nhận", "Trả lại")
+    state: str = ""  # where the explanation's review stands ("Chờ duyệt", "Đã chấp nhận", "Đã trả lại")
     author: str = ""  # who wrote its latest version, and when
 
 

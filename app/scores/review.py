@@ -32,7 +32,7 @@ STATE_LABELS = {
     "none": N_("Chưa giải trình"),
     "submitted": N_("Chờ duyệt"),
     "accepted": N_("Đã chấp nhận"),
-    "returned": N_("Trả lại"),
+    "returned": N_("Đã trả lại"),
 }
 
 

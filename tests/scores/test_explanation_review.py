@@ -108,7 +108,7 @@ def test_return_alert_resubmit_accept_keeps_every_version_and_review(scored, db)
     assert review.explanation_state(None) == ("none", "Chưa giải trình")
     _review(db, "hungdv", comment="Nêu rõ số hồ sơ trễ và ngày đồng bộ.")
     explanation = db.session.scalar(sa.select(Explanation))
-    assert review.explanation_state(explanation) == ("returned", "Trả lại")
+    assert review.explanation_state(explanation) == ("returned", "Đã trả lại")
     assert review.last_return(explanation).comment == "Nêu rõ số hồ sơ trễ và ngày đồng bộ."
     (alert,) = db.session.scalars(sa.select(Alert).where(Alert.kind == "explanation_returned")).all()
     assert alert.recipient.username == "yenntk" and alert.resolved_at is None
@@ -214,7 +214,7 @@ def test_the_red_list_shows_the_state_and_the_author(scored, db, client, auth):
     _review(db, "hungdv")
     auth.login("hungdv")
     html = client.get("/scores/red").get_data(as_text=True)
-    assert 'data-state="returned"' in html and "Trả lại" in html and "Nguyễn Thị Kim Yến" in html
+    assert 'data-state="returned"' in html and "Đã trả lại" in html and "Nguyễn Thị Kim Yến" in html
 
 
 # --- clashes: told, never a 500 -----------------------------------------------------------------------------------
