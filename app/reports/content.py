@@ -354,7 +354,8 @@ def report_content(doc: Document, *, signer=None) -> ReportContent:
         red.append(RedRow(item.indicator.label, _d(item.line.points), _d(item.line.max_points), item.reasons,
                           item.accountable.label, e.reason if e else "", e.remedy if e else "",
                           e.due_on.strftime("%d/%m/%Y") if e else "", STATE_LABELS[e.state] if e else "",
-                          f"{e.author.full_name}, {to_vn(e.updated_at):%d/%m/%Y}" if e and e.author else ""))
+                          f"{e.author.full_name}, {to_vn(e.versions[-1].created_at):%d/%m/%Y}"
+                          if e and e.author and e.versions else ""))
     band = card.band or ("", "")
     return ReportContent(
         kind="report", heading=heading(doc, unit), signature=signature(doc, signer), texts=dict(doc.texts or {}),

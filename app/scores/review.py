@@ -163,7 +163,7 @@ def review(explanation: Explanation, *, decision: str, comment: str, actor: User
     decided = ExplanationReview(explanation=explanation, version_id=version.id, decision=decision, comment=comment,
                                 reviewer_id=actor.id, created_at=now)
     db.session.add(decided)
-    explanation.state = decision
+    explanation.state, explanation.updated_at = decision, now  # the last change (the text's time is its version's)
     db.session.flush()
     record(actor, "score.explain_accept" if decision == "accepted" else "score.explain_return", explanation,
            before=before, after={"state": decision, "number": version.number, "comment": comment}, now=now)
