@@ -196,6 +196,6 @@ def _stale_explanation(e: Explanation) -> StaleEdit:
     last = max(history(e), key=lambda ev: (ev.at, ev.review is not None), default=None)
     who = last.who if last is not None else e.author
     return StaleEdit(who=who.full_name if who is not None else None, at=last.at if last else e.updated_at, record=e,
-                     current=[(gettext("Trạng thái"), explanation_state(e)[1]), (gettext("Giải trình"), e.reason),
+                     current=[(gettext("Trạng thái"), explanation_state(e)[1]), (gettext("Giải trình (nguyên nhân)"), e.reason),
                               (gettext("Biện pháp khắc phục"), e.remedy),
                               (gettext("Hạn hoàn thành"), f"{e.due_on:%d/%m/%Y}")])
