@@ -64,7 +64,7 @@ def _objects(*, district_code: str, office_code: str, officer: str, chair: str, 
     from app.indicators.models import Indicator
     from app.org.services import find_unit_by_code
     from app.reports.models import Document
-    from app.scores.models import Explanation, ImportBatch, ScoreRecord
+    from app.scores.models import Explanation, ExplanationVersion, ImportBatch, ScoreRecord
     from app.scores.periods import parse_period
 
     district, office = find_unit_by_code(district_code), find_unit_by_code(office_code)
@@ -102,10 +102,11 @@ def _objects(*, district_code: str, office_code: str, officer: str, chair: str, 
                                period_kind="month", period_start=period.start_date, period_end=period.end_date,
                                numerator=Decimal(10), denominator=Decimal(40), ratio=Decimal(25), points=Decimal(5),
                                rule_points=Decimal(5), max_points=indicator_max(indicator, period), batch_id=batch.id))
+    text = {"reason": "Nhiều hồ sơ tồn đọng từ tháng trước.", "remedy": "Rà soát hằng ngày.",
+            "due_on": period.end_date + timedelta(days=30), "author_id": person.id}
     db.session.add(Explanation(unit_id=district.id, indicator_id=indicator.id, period_kind="month",
-                               period_start=period.start_date, reason="Nhiều hồ sơ tồn đọng từ tháng trước.",
-                               remedy="Rà soát hằng ngày.", due_on=period.end_date + timedelta(days=30),
-                               author_id=person.id))
+                               period_start=period.start_date, **text,
+                               versions=[ExplanationVersion(number=1, created_at=now, **text)]))
     token, _plain = issue_token(district, name="Một cửa (bị thu hồi trong bảng)", actor=operator, now=now)
     _api, api_plain = issue_token(district, name="Một cửa", actor=operator, now=now)
     db.session.flush()

@@ -139,7 +139,7 @@ public.settings                                   POST  L 404 404 422 403 403 | 
 scores.entry                                      GET   L 200 403 403 200 200 | 404 404 404 404
 scores.entry                                      POST  L 422 403 403 422 422 | 404 404 404 404
 scores.explain                                    GET   L 200 200 200 200 200 | 404 404 404 404
-scores.explain                                    POST  L 302 403 302 302 302 | 404 404 404 404
+scores.explain                                    POST  L 302 403 403 403 403 | 404 404 404 404
 scores.import_confirm                             POST  L 403 403 403 302 302 | =
 scores.import_page                                GET   L 403 403 403 200 200 | =
 scores.import_page                                POST  L 403 403 403 422 422 | =
@@ -148,6 +148,7 @@ scores.overview                                   GET   L 403 200 200 200 200 | 
 scores.owner                                      GET   L 200 404 200 200 200 | 404 404 404 404
 scores.ranks                                      GET   L 200 200 200 200 200 | 404 404 404 404
 scores.red_list                                   GET   L 200 200 200 200 200 | =
+scores.review_explanation                         POST  L 403 403 422 403 403 | 404 404 404 404
 scores.scorecard                                  GET   L 200 200 200 200 200 | 404 404 404 404
 workdays.calendar                                 GET   L 403 403 403 200 200 | =
 workdays.calendar                                 POST  L 403 403 403 403 422 | =

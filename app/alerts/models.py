@@ -19,6 +19,7 @@ ALERT_KINDS = {
     "dossier_overdue": "Hồ sơ trễ hạn",
     "dossier_apology_missing": "Cần phiếu xin lỗi và hẹn lại ngày trả",
     "dossier_returned_late": "Hồ sơ đã trả trễ hạn",
+    "explanation_returned": "Giải trình bị trả lại, cần sửa và gửi lại",
 }
 # Kinds that only inform: acknowledging one closes it.
 INFO_KINDS = ("dossier_returned_late",)

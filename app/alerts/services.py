@@ -83,7 +83,7 @@ def for_user(user, *, include_resolved: bool = False, limit: int = 200) -> list[
     if not include_resolved:
         query = query.where(Alert.resolved_at.is_(None))
     urgency = sa.case({"dossier_overdue": 0, "dossier_apology_missing": 1, "indicator_red": 2, "indicator_drop": 2,
-                       "dossier_due_soon": 3}, value=Alert.kind, else_=9)
+                       "explanation_returned": 2, "dossier_due_soon": 3}, value=Alert.kind, else_=9)
     return list(db.session.scalars(query.order_by(Alert.resolved_at.is_not(None), Alert.escalation_level.desc(),
                                                   urgency, Alert.created_at.desc(), Alert.id.desc()).limit(limit)))
 

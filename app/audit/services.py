@@ -126,6 +126,7 @@ ACTIONS = {
     "calendar.clear_day": N_("Bỏ điều chỉnh ngày"), "assignment.create": N_("Phân công"),
     "assignment.correct_past": N_("Điều chỉnh hồi tố"), "assignment.close": N_("Kết thúc phân công"),
     "score.import": N_("Nhập điểm từ tệp"), "score.manual_entry": N_("Nhập điểm thủ công"), "score.explain": N_("Giải trình"),
+    "score.explain_accept": N_("Chấp nhận giải trình"), "score.explain_return": N_("Trả lại giải trình"),
     "dossier.import": N_("Nhập hồ sơ"), "dossier.api_upsert": N_("Nhận hồ sơ qua API"), "dossier.claim": N_("Đề nghị xác nhận lỗi dữ liệu"),
     "dossier.claim_decide": N_("Quyết định về lỗi dữ liệu"), "alert.acknowledge": N_("Xác nhận đã xem cảnh báo"),
     "api_token.issue": N_("Cấp mã API"), "api_token.revoke": N_("Thu hồi mã API"), "api_token.refused": N_("Từ chối mã API"),

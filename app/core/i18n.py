@@ -21,6 +21,7 @@ VALUE_TEXTS = (
     N_("Xuất sắc"), N_("Tốt"), N_("Khá"), N_("Trung bình"), N_("Yếu"),
     N_("Chỉ số chuyển đỏ, cần giải trình"), N_("Chỉ số giảm mạnh, cần giải trình"), N_("Hồ sơ sắp trễ hạn"),
     N_("Hồ sơ trễ hạn"), N_("Cần phiếu xin lỗi và hẹn lại ngày trả"), N_("Hồ sơ đã trả trễ hạn"),
+    N_("Giải trình bị trả lại, cần sửa và gửi lại"),
 )
 
 

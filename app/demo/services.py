@@ -23,7 +23,14 @@ from app.org.models import Unit
 from app.public.models import UnitPublication
 from app.public.services import set_publishing
 from app.reports.models import Document, DocumentComment
-from app.scores.models import Explanation, ImportBatch, ScoreRecord, ScoreRevision
+from app.scores.models import (
+    Explanation,
+    ExplanationReview,
+    ExplanationVersion,
+    ImportBatch,
+    ScoreRecord,
+    ScoreRevision,
+)
 
 
 def has_units() -> bool:
@@ -45,6 +52,9 @@ def reset_demo() -> None:
     record_ids = sa.select(ScoreRecord.id).where(ScoreRecord.unit_id.in_(ids))
     db.session.execute(sa.delete(ScoreRevision).where(ScoreRevision.record_id.in_(record_ids)))
     db.session.execute(sa.delete(ScoreRecord).where(ScoreRecord.unit_id.in_(ids)))
+    explanation_ids = sa.select(Explanation.id).where(Explanation.unit_id.in_(ids))
+    db.session.execute(sa.delete(ExplanationReview).where(ExplanationReview.explanation_id.in_(explanation_ids)))
+    db.session.execute(sa.delete(ExplanationVersion).where(ExplanationVersion.explanation_id.in_(explanation_ids)))
     db.session.execute(sa.delete(Explanation).where(Explanation.unit_id.in_(ids)))
     db.session.execute(sa.delete(Alert).where(Alert.unit_id.in_(ids)))
     dossier_ids = sa.select(Dossier.id).where(Dossier.handling_unit_id.in_(ids))

@@ -15,12 +15,14 @@ from app.assignments.models import Assignment
 from app.assignments.services import assignment_table, assignments_on
 from app.core.errors import DomainError
 from app.core.formatting import vn_number
+from app.core.time import to_vn
 from app.org.models import Unit
 from app.reports import texts as wording
 from app.reports.models import KIND_ABBR, Document
 from app.scores import pages, queries
 from app.scores.accountability import Responsibility
 from app.scores.periods import Period, quarter_period
+from app.scores.review import STATE_LABELS
 
 TABLE_TITLE = ("BẢNG PHÂN CÔNG NHIỆM VỤ CÁC CÁ NHÂN PHỤ TRÁCH CÁC CHỈ SỐ THÀNH PHẦN THEO QUYẾT ĐỊNH 766/QĐ-TTg "
                "NGÀY 23/6/2022 CỦA THỦ TƯỚNG CHÍNH PHỦ")
@@ -132,6 +134,8 @@ class RedRow:
     reason: str = ""
     remedy: str = ""
     due_on: str = ""
+    state: str = ""  # where the explanation's review stands ("Chờ duyệt", "Đã chấp nhận", "Đã trả lại")
+    author: str = ""  # who wrote its latest version, and when
 
 
 @dataclass
@@ -352,7 +356,9 @@ def report_content(doc: Document, *, signer=None) -> ReportContent:
         e = item.explanation
         red.append(RedRow(item.indicator.label, _d(item.line.points), _d(item.line.max_points), item.reasons,
                           item.accountable.label, e.reason if e else "", e.remedy if e else "",
-                          e.due_on.strftime("%d/%m/%Y") if e else ""))
+                          e.due_on.strftime("%d/%m/%Y") if e else "", STATE_LABELS[e.state] if e else "",
+                          f"{e.author.full_name}, {to_vn(e.versions[-1].created_at):%d/%m/%Y}"
+                          if e and e.author and e.versions else ""))
     band = card.band or ("", "")
     return ReportContent(
         kind="report", heading=heading(doc, unit), signature=signature(doc, signer), texts=dict(doc.texts or {}),

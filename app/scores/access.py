@@ -43,3 +43,18 @@ def can_see_ranks_of(user, unit) -> bool:
     """Totals and ranks of a unit's peers are public (the portal publishes them): anyone who may see the unit's
     scorecard may see the ranking it stands in, and the ranking of the units below a unit they may see."""
     return can_see_scores_of(user, unit)
+
+
+def can_review_explanation(user, explanation) -> bool:
+    """Who accepts or returns an explanation (the one place this is decided): a chair over the explained unit, or a
+    head over that unit or over the unit of the explanation's author (the head above the owner); never its author,
+    never an admin or an officer, never anyone outside their tree."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.role not in ("chair", "head"):
+        return False
+    author = explanation.author
+    if author is not None and author.id == user.id:
+        return False
+    if user.can_see_unit(explanation.unit):
+        return True
+    return (user.role == "head" and author is not None and user.can_see_unit(author.unit)
+            and can_see_scores_of(user, explanation.unit))

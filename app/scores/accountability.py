@@ -8,17 +8,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext
 
 from app.alerts import services as alerts
 from app.assignments import services as assignments
 from app.assignments.models import Assignment
 from app.assignments.services import OwnerBook
-from app.audit.services import record
 from app.auth.models import User
-from app.core.errors import DomainError, StaleEdit
-from app.core.formatting import local_date, vn_number
-from app.core.locking import describes, ensure_version
+from app.core.formatting import vn_number
 from app.extensions import db
 from app.indicators.models import Indicator, subject_key
 from app.org.models import Unit
@@ -261,9 +257,8 @@ def scan_red(*, now: datetime, kind: str = "month") -> int:
 
 
 def can_explain(user: User, unit: Unit, indicator: Indicator, period: Period) -> bool:
-    """Whoever answers for the indicator at the end of the period, or an admin / chair over the unit."""
-    if user.role in ("admin", "chair") and user.can_see_unit(unit):
-        return True
+    """Whoever answers for the indicator at the end of the period (its owner, else the unit's leaders); a chair or
+    an admin over the unit reviews the explanation (app.scores.review) instead of writing it."""
     return Responsibility(unit).of(indicator, period.end_date).includes(user)
 
 
@@ -273,43 +268,11 @@ def find_explanation(unit: Unit, indicator: Indicator, period: Period) -> Explan
         Explanation.period_kind == period.kind, Explanation.period_start == period.start_date))
 
 
-def save_explanation(*, unit: Unit, indicator: Indicator, period: Period, reason: str, remedy: str,
-                     due_on: date | None, actor: User, now: datetime,
-                     expected_version: int | None = None) -> Explanation:
-    """Record (or revise) the explanation and remedial action of a red indicator; resolves its alerts.
+def save_explanation(**kwargs) -> Explanation:
+    """Submit a version of an explanation: app.scores.review.submit (kept for the callers of this name)."""
+    from app.scores.review import submit
 
-    `expected_version` is the version of the stored explanation the user saw (0: none was stored); another one means
-    someone saved meanwhile (StaleEdit, nothing written). None skips the check."""
-    if not can_explain(actor, unit, indicator, period):
-        raise DomainError(gettext("Chỉ người phụ trách chỉ số (hoặc lãnh đạo, quản trị) mới được giải trình."))
-    reason, remedy = (reason or "").strip(), (remedy or "").strip()
-    if len(reason) < 10:
-        raise DomainError(gettext("Nêu rõ nguyên nhân (giải trình), ít nhất 10 ký tự."), "reason")
-    if len(remedy) < 10:
-        raise DomainError(gettext("Nêu rõ biện pháp khắc phục, ít nhất 10 ký tự."), "remedy")
-    if due_on is None:
-        raise DomainError(gettext("Nhập hạn hoàn thành."), "due_on")
-    if due_on < period.end_date:
-        raise DomainError(gettext("Hạn hoàn thành phải sau kỳ đánh giá (từ %(date)s).", date=local_date(period.end_date)),
-                          "due_on")
-    existing = find_explanation(unit, indicator, period)
-    if existing is not None:
-        ensure_version(existing, expected_version)
-    before = None
-    if existing is None:
-        existing = Explanation(unit_id=unit.id, indicator_id=indicator.id, period_kind=period.kind,
-                               period_start=period.start_date, reason=reason, remedy=remedy, due_on=due_on,
-                               author_id=actor.id, created_at=now, updated_at=now)
-        db.session.add(existing)
-    else:
-        before = {"reason": existing.reason, "remedy": existing.remedy, "due_on": existing.due_on}
-        existing.reason, existing.remedy, existing.due_on, existing.author_id = reason, remedy, due_on, actor.id
-        existing.updated_at = now
-    db.session.flush()
-    record(actor, "score.explain", existing, before=before,
-           after={"reason": reason, "remedy": remedy, "due_on": due_on})
-    alerts.resolve(subject_type="score", subject_key=alert_key(unit, indicator, period), now=now)
-    return existing
+    return submit(**kwargs)
 
 
 # --- the red list of a user ---------------------------------------------------------------------------------------
@@ -376,11 +339,3 @@ def fallers(unit: Unit, period: Period, limit: int = 5, card: queries.Scorecard 
             entry.change += line.change
             entry.lines.append(line)
     return sorted(by_owner.values(), key=lambda f: f.change)[:limit]
-
-
-@describes(Explanation)
-def _stale_explanation(e: Explanation) -> StaleEdit:
-    """Who wrote the stored explanation, when, and what it says."""
-    return StaleEdit(who=e.author.full_name if e.author is not None else None, at=e.updated_at, record=e,
-                     current=[("Giải trình", e.reason), ("Biện pháp khắc phục", e.remedy),
-                              ("Hạn hoàn thành", f"{e.due_on:%d/%m/%Y}")])

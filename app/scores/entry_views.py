@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.core.forms import FAILED, choices, commit_or_show, failed_status
@@ -13,11 +14,14 @@ from app.core.time import now_utc, today_vn
 from app.extensions import db
 from app.indicators.models import Indicator
 from app.org.models import Unit
-from app.scores import accountability, manual
-from app.scores.access import entry_unit, get_scored_unit
-from app.scores.forms import ExplanationForm, ManualEntryForm
+from app.scores import accountability, manual, review
+from app.scores.access import can_review_explanation, entry_unit, get_scored_unit
+from app.scores.forms import ExplanationForm, ManualEntryForm, ReviewForm
 from app.scores.periods import parse_period
 from app.scores.views import bp
+
+bp.add_app_template_global(review.explanation_state, "explanation_state")
+bp.add_app_template_global(can_review_explanation, "can_review_explanation")
 
 
 @bp.route("/red")
@@ -30,32 +34,73 @@ def red_list():
 @bp.route("/red/<int:unit_id>/<int:indicator_id>/<period_code>", methods=["GET", "POST"])
 @login_required
 def explain(unit_id: int, indicator_id: int, period_code: str):
+    """The explanation of a red indicator: its history, the owner's form, the reviewer's decision."""
+    unit, indicator, period = _explained(unit_id, indicator_id, period_code)
+    can_write = accountability.can_explain(current_user, unit, indicator, period)
+    form = ExplanationForm(obj=accountability.find_explanation(unit, indicator, period))
+    if form.validate_on_submit():
+        require(can_write)
+        seen = form_version(form.version.data)
+        saved = commit_or_show(form, lambda: review.submit(
+            unit=unit, indicator=indicator, period=period, reason=form.reason.data, remedy=form.remedy.data,
+            due_on=form.due_on.data, actor=current_user, now=now_utc(), expected_version=0 if seen is None else seen))
+        if saved is not FAILED:
+            flash(gettext("Đã gửi giải trình và biện pháp khắc phục, chờ lãnh đạo duyệt."), "success")
+            return redirect(url_for(".explain", unit_id=unit.id, indicator_id=indicator.id, period_code=period.code))
+    return _explain_page(unit, indicator, period, form=form, review_form=ReviewForm(formdata=None))
+
+
+@bp.route("/red/<int:unit_id>/<int:indicator_id>/<period_code>/review", methods=["POST"])
+@login_required
+def review_explanation(unit_id: int, indicator_id: int, period_code: str):
+    """A reviewer accepts the latest version of an explanation or returns it with a comment."""
+    unit, indicator, period = _explained(unit_id, indicator_id, period_code)
+    explanation = accountability.find_explanation(unit, indicator, period)
+    if explanation is None:
+        abort(404)
+    require(can_review_explanation(current_user, explanation))
+    form = ReviewForm()
+    if form.validate_on_submit():
+        decided = commit_or_show(form, lambda: review.review(
+            explanation, decision=form.decision, comment=form.comment.data, actor=current_user, now=now_utc(),
+            expected_version=form_version(form.version.data)))
+        if decided is not FAILED:
+            flash(gettext("Đã chấp nhận giải trình.") if decided.decision == "accepted"
+                  else gettext("Đã trả lại giải trình; người phụ trách nhận được cảnh báo."), "success")
+            return redirect(url_for(".explain", unit_id=unit.id, indicator_id=indicator.id, period_code=period.code))
+    return _explain_page(unit, indicator, period, form=ExplanationForm(formdata=None, obj=explanation),
+                         review_form=form)
+
+
+def _explained(unit_id: int, indicator_id: int, period_code: str):
+    """The unit (one the user may see), indicator and period named by the address, else 404."""
     unit, indicator = get_scored_unit(current_user, unit_id), db.session.get(Indicator, indicator_id)
     if indicator is None:
         abort(404)
     try:
-        period = parse_period(period_code)
+        return unit, indicator, parse_period(period_code)
     except ValueError:
         abort(404)
+
+
+def _explain_page(unit, indicator, period, *, form, review_form):
+    """The page; after a failed save or review (someone else acted at the same moment) it shows what is stored now."""
+    failed = bool(form.errors or form.form_errors or review_form.errors or review_form.form_errors)
+    if failed:
+        db.session.expire_all()
     item = next((i for i in accountability.red_items(unit, period) if i.indicator.id == indicator.id), None)
+    stored = accountability.find_explanation(unit, indicator, period)
+    if stored is not None:  # the user has now seen this version: saving again applies their text over it
+        form.version.data = review_form.version.data = stored.version
     can_write = accountability.can_explain(current_user, unit, indicator, period)
-    form = ExplanationForm(obj=item.explanation if item else None)
-    if form.validate_on_submit():
-        require(can_write)
-        seen = form_version(form.version.data)
-        saved = commit_or_show(form, lambda: accountability.save_explanation(
-            unit=unit, indicator=indicator, period=period, reason=form.reason.data, remedy=form.remedy.data,
-            due_on=form.due_on.data, actor=current_user, now=now_utc(), expected_version=0 if seen is None else seen))
-        if saved is not FAILED:
-            flash("Đã lưu giải trình và biện pháp khắc phục.", "success")
-            return redirect(url_for(".red_list"))
-    # after a failed save (e.g. someone else saved at the same moment) show what is stored now, beside the form
-    stored = accountability.find_explanation(unit, indicator, period) if form.errors or form.form_errors else None
-    if stored is not None:
-        form.version.data = stored.version  # the user has now seen it: saving again applies their text over it
+    can_review = stored is not None and stored.state == "submitted" and can_review_explanation(current_user, stored)
+    status = 200
+    if failed:
+        status = 409 if 409 in (failed_status(form), failed_status(review_form)) else 422
     return render_template("scores/explain.html", unit=unit, indicator=indicator, period=period, item=item,
-                           form=form, can_write=can_write, stored=stored), (
-        failed_status(form) if form.errors or form.form_errors else 200)
+                           form=form, review_form=review_form, can_write=can_write, can_review=can_review,
+                           stored=stored, state=review.explanation_state(stored), returned=review.last_return(stored),
+                           history=review.history(stored)), status
 
 
 @bp.route("/entry", methods=["GET", "POST"])

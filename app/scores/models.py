@@ -140,13 +140,20 @@ class ScoreRevision(db.Model):
     record: Mapped[ScoreRecord] = relationship(back_populates="revisions")
 
 
+EXPLANATION_STATES = ("submitted", "accepted", "returned")
+REVIEW_DECISIONS = ("accepted", "returned")
+
+
 class Explanation(db.Model):
-    """An owner's explanation and remedial action for a red indicator (giải trình, biện pháp khắc phục)."""
+    """An owner's explanation and remedial action for a red indicator (giải trình, biện pháp khắc phục), and where
+    its review stands. `reason`, `remedy`, `due_on`, `author_id` and `updated_at` repeat the latest of its immutable
+    `versions` (written together by app.scores.review only); `reviews` are the reviewers' decisions."""
 
     __tablename__ = "score_explanation"
     __table_args__ = (
         sa.UniqueConstraint("unit_id", "indicator_id", "period_kind", "period_start", name="uq_score_explanation_subject"),
         sa.CheckConstraint("version >= 1", name="version_positive"),
+        sa.CheckConstraint(f"state IN ({', '.join(repr(s) for s in EXPLANATION_STATES)})", name="state_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,9 +168,60 @@ class Explanation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc, onupdate=now_utc)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    state: Mapped[str] = mapped_column(sa.String(12), default="submitted", server_default="submitted")
 
     __mapper_args__ = {"version_id_col": version}
 
     unit = relationship("Unit")
     indicator = relationship("Indicator")
     author = relationship("User")
+    versions: Mapped[list[ExplanationVersion]] = relationship(
+        back_populates="explanation", order_by="ExplanationVersion.number", passive_deletes=True)
+    reviews: Mapped[list[ExplanationReview]] = relationship(
+        back_populates="explanation", order_by="ExplanationReview.id", passive_deletes=True)
+
+
+class ExplanationVersion(db.Model):
+    """One submission of an explanation by its owner, never changed afterwards (number 1, 2, … per explanation)."""
+
+    __tablename__ = "score_explanation_version"
+    __table_args__ = (
+        sa.UniqueConstraint("explanation_id", "number", name="uq_score_explanation_version_number"),
+        sa.CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    explanation_id: Mapped[int] = mapped_column(sa.ForeignKey("score_explanation.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    remedy: Mapped[str] = mapped_column(sa.Text)
+    due_on: Mapped[date] = mapped_column(sa.Date)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+    explanation: Mapped[Explanation] = relationship(back_populates="versions")
+    author = relationship("User")
+
+
+class ExplanationReview(db.Model):
+    """A reviewer's decision on one version: accepted, or returned with a comment (one decision per version)."""
+
+    __tablename__ = "score_explanation_review"
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", name="uq_score_explanation_review_version"),
+        sa.CheckConstraint(f"decision IN ({', '.join(repr(d) for d in REVIEW_DECISIONS)})", name="decision_known"),
+        sa.CheckConstraint("decision <> 'returned' OR length(trim(comment)) > 0", name="returned_has_comment"),
+        sa.Index("ix_score_explanation_review_explanation", "explanation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    explanation_id: Mapped[int] = mapped_column(sa.ForeignKey("score_explanation.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("score_explanation_version.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(sa.String(10))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now_utc)
+
+    explanation: Mapped[Explanation] = relationship(back_populates="reviews")
+    version = relationship("ExplanationVersion")
+    reviewer = relationship("User")

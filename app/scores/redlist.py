@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from app.assignments.models import Assignment
 from app.assignments.services import OwnerBook, histories_of
@@ -111,5 +112,5 @@ def _explanations(found: dict[int, list]) -> dict[tuple, Explanation]:
     periods = {period for lines in found.values() for *_rest, period in lines}
     rows = db.session.scalars(sa.select(Explanation).where(
         Explanation.unit_id.in_(set(found)), Explanation.period_kind.in_({p.kind for p in periods}),
-        Explanation.period_start.in_({p.start_date for p in periods})))
+        Explanation.period_start.in_({p.start_date for p in periods})).options(selectinload(Explanation.author)))
     return {(e.unit_id, e.indicator_id, e.period_kind, e.period_start): e for e in rows}

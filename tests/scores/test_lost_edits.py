@@ -20,7 +20,7 @@ from app.core import locking
 from app.core.errors import StaleEdit
 from app.indicators.models import Indicator
 from app.org.services import find_unit_by_code
-from app.scores import accountability, manual
+from app.scores import accountability, manual, review
 from app.scores.models import Explanation, ScoreRecord
 from app.scores.periods import month_period
 from tests.conftest import PASSWORD
@@ -107,8 +107,8 @@ class Reassign(Case):
 class Explain(Case):
     def setup(self, db):
         accountability.save_explanation(unit=find_unit_by_code("NS"), indicator=_progress(db), period=OCT,
-                                        reason="Giải trình ban đầu của Chủ tịch.", remedy="Biện pháp ban đầu.",
-                                        due_on=date(2026, 12, 1), actor=find_user("hungdv"), now=NOW)
+                                        reason="Giải trình ban đầu của người phụ trách.", remedy="Biện pháp ban đầu.",
+                                        due_on=date(2026, 12, 1), actor=find_user("yenntk"), now=NOW)
         db.session.commit()
 
     def path(self, db):
@@ -149,7 +149,8 @@ class Entry(Case):
 
 CASES = {
     "reassignment": Reassign(("hungdv", "admin"), assignments),
-    "explanation": Explain(("hungdv", "yenntk"), accountability),
+    # the owner writes (a chair reviews instead, tests/scores/test_explanation_review.py): two of her browsers
+    "explanation": Explain(("yenntk", "yenntk"), review),
     "manual score": Entry(("yenntk", "admin"), manual),
 }
 NAMES = {"hungdv": "Đoàn Văn Hùng", "admin": "Quản trị hệ thống", "yenntk": "Nguyễn Thị Kim Yến"}
@@ -246,8 +247,8 @@ def _enter(db, expected):
 
 @pytest.mark.parametrize(("name", "save", "expected", "who"), [
     ("reassignment", _reassign, 1, "Đoàn Văn Hùng"),
-    ("explanation", _explain, 1, "Đoàn Văn Hùng"),
-    ("explanation", _explain, 0, "Đoàn Văn Hùng"),      # the page showed no explanation; one was saved meanwhile
+    ("explanation", _explain, 1, "Nguyễn Thị Kim Yến"),
+    ("explanation", _explain, 0, "Nguyễn Thị Kim Yến"),     # the page showed no explanation; one was saved meanwhile
     ("manual score", _enter, 1, "Nguyễn Thị Kim Yến"),
     ("manual score", _enter, 0, "Nguyễn Thị Kim Yến"),
 ])
