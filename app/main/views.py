@@ -60,6 +60,7 @@ def dossier_signals(mine, *, today):
 def my_scores(mine) -> dict[int, dict]:
     """Latest monthly points, change and a 12-month sparkline of each owned indicator (scope unit's scorecard)."""
     from app.core import charts
+    from app.core.chart_figures import describe, period_tick
     from app.scores import queries
 
     out: dict[int, dict] = {}
@@ -85,7 +86,9 @@ def my_scores(mine) -> dict[int, dict]:
                 "record": last, "period": queries.period_of("month", starts[-1]), "change": change,
                 "band": queries.band_of(last.points, last.max_points), "unit": scope,
                 "spark": charts.sparkline([series[s].points for s in starts], y_max=float(last.max_points),
-                                          title=gettext("Điểm 12 tháng")),
+                                          title=gettext("Điểm 12 tháng") + ": " + describe(
+                                              [period_tick(queries.period_of("month", s).code) for s in starts],
+                                              [series[s].points for s in starts])),
             }
     return out
 
