@@ -5,11 +5,12 @@ a CDN) on the main page of every role at 1280 and 390 px. The suite fails on any
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import WIDTHS, sign_in
+from tests.browser.conftest import SCREENSHOTS, WIDTHS, screenshot, sign_in
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_PATH = "/__axe__/axe.min.js"  # answered by the test itself (route), same origin: the CSP stays as served
@@ -30,9 +31,11 @@ def _explain_page(page) -> str:
 
 
 def _scorecard_page(page) -> str:
-    """The district's scorecard (chair's overview links to it)."""
+    """The district's scorecard (the chair's overview links to it), else the first scorecard linked there."""
     page.goto("/scores/overview")
-    return page.locator("main a[href*='/scores/units/']").first.get_attribute("href")
+    links = page.locator("main a[href*='/scores/units/']")
+    district = links.filter(has_text="huyện Ninh Sơn")
+    return (district if district.count() else links).first.get_attribute("href")
 
 
 def _ranks_page(page) -> str:
@@ -107,6 +110,24 @@ def test_main_pages_have_one_h1_and_headings_that_skip_no_level(page, name):
     assert headings[0][0] == 1, f"{name}: the first heading is not the h1: {headings}"
     jumps = [(a, b) for a, b in zip(headings, headings[1:], strict=False) if b[0] > a[0] + 1]
     assert not jumps, f"{name}: heading levels skipped: {jumps}"
+    if name in README_PAGES:
+        screenshot(page, f"7-{name}")
+        if page.locator("figure.chart").count():
+            chart_screenshot(page, f"7-{name}-chart")
+
+
+README_PAGES = ("officer-home", "head-home", "chair-home", "chair-overview", "chair-scorecard", "chair-ranks",
+                "chair-assignments", "chair-dossier-statistics")
+
+
+def chart_screenshot(page, name: str) -> None:
+    """With UPDATE_SCREENSHOTS=1: the screen showing the page's first chart, at 1280 and 390 px."""
+    if os.environ.get("UPDATE_SCREENSHOTS") != "1":
+        return
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.locator("figure.chart").first.evaluate("e => e.scrollIntoView({block: 'center'})")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"))
 
 
 def test_the_skip_link_is_first_and_shown_on_focus(page):
