@@ -8,11 +8,8 @@ backend (never pyplot). Rendering is serialised by a module lock because matplot
 from __future__ import annotations
 
 import functools
-import hashlib
-import html
 import io
 import math
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -27,6 +24,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import text_to_path
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from app.core.chart_svg import finish as _finish
 from app.core.formatting import vn_number
 
 # Dark blue, orange, green, red, purple, ochre, teal, slate grey: distinguishable, print-friendly.
@@ -44,25 +42,6 @@ _METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 _MAX_X_TICKS = 12
 _FONT = 8.0  # tick/legend font size in points
 _ROTATION = 40
-_ID_RE = re.compile(r'(\bid="|xlink:href="#|href="#|url\(#)([^")]+)')
-_STYLE_RE = re.compile(r'<([\w:]+)([^<>]*?)\sstyle="([^"]*)"([^<>]*)>')
-
-
-def _presentation(match: re.Match) -> str:
-    """`<path style="fill: #fff; stroke-width: 0.8"/>` → `<path fill="#fff" stroke-width="0.8"/>`: the page's
-    Content-Security-Policy (style-src 'self') ignores inline style attributes, SVG presentation attributes are
-    markup. A declaration overrides an attribute of the same name, as the style did."""
-    tag, before, style, after = match.groups()
-    declared = {}
-    for declaration in style.split(";"):
-        name, _, value = declaration.partition(":")
-        if name.strip() and value.strip():
-            declared[name.strip()] = value.strip()
-    rest = re.sub(r'\s([\w:-]+)="[^"]*"', lambda a: "" if a.group(1) in declared else a.group(0), before + after)
-    tail = "/" if rest.endswith("/") else ""
-    rest = rest[:-1] if tail else rest
-    attrs = "".join(f' {name}="{value}"' for name, value in declared.items())
-    return f"<{tag}{rest}{attrs}{tail}>"
 
 
 _CACHE: OrderedDict[tuple, str] = OrderedDict()
@@ -140,31 +119,12 @@ def _value_digits(values: Sequence[float]) -> int:
     return 0 if all(math.isnan(v) or v == round(v) for v in values) else 2
 
 
-def _finish(svg: str, title: str, responsive: bool) -> str:
-    """Strip the prolog, inline-safe ids/styles, accessible title and width="100%" sizing."""
-    svg = svg[svg.index("<svg"):]
-    # matplotlib's global "*{...}" style would leak into the host page: use inherited attributes instead.
-    svg = re.sub(r"\s*<defs>\s*<style[^>]*>.*?</style>\s*</defs>", "", svg, count=1, flags=re.S)
-    svg = _STYLE_RE.sub(_presentation, svg)
-    # Ids are hashed from content only: prefix them per chart so several charts can share one page.
-    prefix = "c" + hashlib.sha1(svg.encode()).hexdigest()[:8] + "-"
-    svg = _ID_RE.sub(lambda m: m.group(1) + prefix + m.group(2), svg)
-    label = html.escape(title or "Biểu đồ", quote=True)
-    head_end = svg.index(">") + 1
-    head = svg[:head_end]
-    if responsive:
-        head = re.sub(r'\s(width|height)="[^"]*"', "", head)
-        head = head.replace("<svg", '<svg width="100%"', 1)
-    attrs = f' role="img" aria-label="{label}" stroke-linejoin="round" stroke-linecap="butt"'
-    head = head[:-1] + attrs + ">"
-    return f"{head}\n <title>{label}</title>{svg[head_end:]}".rstrip() + "\n"
-
-
-def _render(build: Callable[[], Figure], title: str, responsive: bool = True) -> str:
+def _render(build: Callable[[], Figure], title: str, responsive: bool = True, font: float = _FONT) -> str:
     """Build a figure under fixed rcParams and return the finished SVG markup."""
     with _LOCK, matplotlib.rc_context():
         matplotlib.rcdefaults()  # ignore rcParams changed elsewhere in the process
         matplotlib.rcParams.update(_RC)
+        matplotlib.rcParams["font.size"] = font
         fig = build()
         FigureCanvasSVG(fig)
         buf = io.StringIO()
@@ -192,29 +152,34 @@ def _text_width(text: str, size: float) -> float:
     return text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0]
 
 
-def _style_x_labels(ax: Axes, labels: list[str], width: float, pad: float, thin: bool = True) -> tuple[float, float]:
+def _style_x_labels(ax: Axes, labels: list[str], width: float, pad: float, thin: bool = True, font: float = _FONT,
+                    max_ticks: int = _MAX_X_TICKS) -> tuple[float, float]:
     """Show at most ~12 x tick labels (rotated when crowded); return (label height, left overhang) in points.
 
     ``pad`` is the x-axis room before the first tick, in category slots.
     """
-    step = max(1, math.ceil(len(labels) / _MAX_X_TICKS)) if thin else 1
+    step = max(1, math.ceil(len(labels) / max_ticks)) if thin else 1
     positions = list(range(0, len(labels), step))
     shown = [labels[i] for i in positions]
     ax.set_xticks(positions, shown)
-    widths = [_text_width(s, _FONT) for s in shown]
+    if thin and step > 1:  # the last period is the one readers look for: keep it labelled
+        positions = list(range(len(labels) - 1, -1, -step))[::-1]
+        shown = [labels[i] for i in positions]
+        ax.set_xticks(positions, shown)
+    widths = [_text_width(s, font) for s in shown]
     slot = width * 72 * 0.85 / max(1, len(labels))
     if max(widths) + 4 <= slot * step:
-        return _FONT * 1.2, 0.0
+        return font * 1.2, 0.0
     for label in ax.get_xticklabels():
         label.set_rotation(_ROTATION)
         label.set_horizontalalignment("right")
         label.set_rotation_mode("anchor")
     angle = math.radians(_ROTATION)
     overhang = widths[0] * math.cos(angle) - pad * slot
-    return max(widths) * math.sin(angle) + _FONT * 1.2 * math.cos(angle), max(0.0, overhang)
+    return max(widths) * math.sin(angle) + font * 1.2 * math.cos(angle), max(0.0, overhang)
 
 
-def _y_axis(ax: Axes, data: list[float], y_max: float | None, headroom: float) -> float:
+def _y_axis(ax: Axes, data: list[float], y_max: float | None, headroom: float, font: float = _FONT) -> float:
     """Set y limits, ticks with decimal comma and grid; return the tick label width in points."""
     present = [v for v in data if not math.isnan(v)]
     low = min(0.0, min(present))
@@ -229,18 +194,18 @@ def _y_axis(ax: Axes, data: list[float], y_max: float | None, headroom: float) -
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
     ticks = [t for t in locator.tick_values(low, top) if low - 1e-9 <= t <= top + 1e-9]
-    return max((_text_width(_tick_text(t), _FONT) for t in ticks), default=10.0)
+    return max((_text_width(_tick_text(t), font) for t in ticks), default=10.0)
 
 
-def _legend(fig: Figure, ax: Axes, count: int, width: float) -> float:
+def _legend(fig: Figure, ax: Axes, count: int, width: float, font: float = _FONT) -> float:
     """Legend centred below the plot; return its height in points."""
     handles, labels = ax.get_legend_handles_labels()
-    entry = max(_text_width(s, _FONT) for s in labels) + 3.5 * _FONT
+    entry = max(_text_width(s, font) for s in labels) + 3.5 * font
     ncols = max(1, min(count, 4, int(width * 72 * 0.95 // entry)))
     rows = math.ceil(count / ncols)
     fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.01), ncols=ncols, frameon=False,
                borderaxespad=0.2, columnspacing=1.5, handlelength=2.0)
-    return rows * _FONT * 1.75 + 4
+    return rows * font * 1.75 + 4
 
 
 def _title(ax: Axes, title: str) -> None:
@@ -250,19 +215,24 @@ def _title(ax: Axes, title: str) -> None:
                     ha="left", va="bottom", fontsize=10)
 
 
-def _place(fig: Figure, width: float, height: float, *, left: float, bottom: float, top: float) -> None:
+def _place(fig: Figure, width: float, height: float, *, left: float, bottom: float, top: float,
+           right: float = 10.0) -> None:
     """Position the single axes from margins given in points (fast, deterministic layout)."""
     w, h = width * 72, height * 72
     pad = 6.0
     bottom_f = min(0.6, (bottom + pad) / h)
     top_f = max(bottom_f + 0.2, 1 - (top + pad) / h)
-    fig.subplots_adjust(left=min(0.4, (left + pad) / w), right=1 - 10 / w, bottom=bottom_f, top=top_f)
+    fig.subplots_adjust(left=min(0.4, (left + pad) / w), right=1 - right / w, bottom=bottom_f, top=top_f)
+
+
+PHONE = {"width": 3.6, "height": 2.6, "font": 9.0, "max_ticks": 6}  # drawn at ~345 px wide: 9 pt text shows at 12 px
 
 
 @_cached
 def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_label: str = "",
                y_max: float | None = None, bands: list[tuple[float, str]] | None = None,
-               width: float = 7.0, height: float = 2.8, rank_axis: bool = False) -> str:
+               width: float = 7.0, height: float = 2.8, rank_axis: bool = False, phone: bool = False,
+               draw_title: bool = True) -> str:
     """Line chart (e.g. points per month per owner) as inline SVG markup.
 
     ``rank_axis`` draws ranks: 1 at the top, whole numbers only, from 1 to ``y_max`` (the number of units).
@@ -274,7 +244,13 @@ def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_
     ``bands`` are ascending thresholds ``(value, colour)``: band i shades the background from the
     previous threshold (0 for the first) up to ``value``. The legend is drawn below the plot when
     there is more than one series. Sizes are in inches; the SVG scales to 100% of its container.
+    ``phone`` draws it for a 390 px screen (narrower, larger text, at most 6 labelled periods); ``draw_title=False``
+    keeps the title as the chart's accessible name only (the page shows it as the figure's caption).
     """
+    font, max_ticks = (PHONE["font"], PHONE["max_ticks"]) if phone else (_FONT, _MAX_X_TICKS)
+    if phone:
+        width, height = PHONE["width"], PHONE["height"]
+    drawn_title = title if draw_title else ""
     data = [_floats(s.values) for s in series]
     if not x_labels or not any(_has_data(d) for d in data):
         return _empty(title, width, height)
@@ -294,24 +270,26 @@ def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_
             ax.yaxis.set_major_locator(MaxNLocator(nbins=min(8, int(bottom)), integer=True, min_n_ticks=2))
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{int(v)}"))
             ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
-            y_width = _text_width(str(int(bottom)), _FONT)
+            y_width = _text_width(str(int(bottom)), font)
         else:
-            y_width = _y_axis(ax, [v for d in data for v in d], y_max, 1.05)
+            y_width = _y_axis(ax, [v for d in data for v in d], y_max, 1.05, font)
         low = 0.0
         for value, colour in sorted(bands or []):
             ax.axhspan(low, value, color=colour, linewidth=0, zorder=0)
             low = value
         ax.set_xlim(-0.4, len(xs) - 0.6)
-        x_height, overhang = _style_x_labels(ax, x_labels, width, 0.4)
-        _title(ax, title)
+        x_height, overhang = _style_x_labels(ax, x_labels, width, 0.4, font=font, max_ticks=max_ticks)
+        _title(ax, drawn_title)
         if y_label:
             ax.set_ylabel(y_label)
-        legend = _legend(fig, ax, len(series), width) if len(series) > 1 else 0.0
-        _place(fig, width, height, left=max(overhang, y_width + 7 + (_FONT * 1.6 if y_label else 0)),
-               bottom=x_height + 7 + legend, top=16.0 if title else 2.0)
+        legend = _legend(fig, ax, len(series), width, font) if len(series) > 1 else 0.0
+        last = ax.get_xticklabels()[-1]  # a horizontal last label reaches past the axes by half its width
+        right = 10.0 if last.get_rotation() else max(10.0, _text_width(last.get_text(), font) / 2 + 2)
+        _place(fig, width, height, left=max(overhang, y_width + 7 + (font * 1.6 if y_label else 0)),
+               bottom=x_height + 7 + legend, top=16.0 if drawn_title else 4.0, right=right)
         return fig
 
-    return _render(build, title)
+    return _render(build, title, font=font)
 
 
 @_cached
@@ -345,12 +323,18 @@ def sparkline(values: list[float | Decimal | None], *, y_max: float | None = Non
 
 @_cached
 def bar_chart(labels: list[str], values: list[float | Decimal | None], *, title: str = "", y_max: float | None = None,
-              highlight: int | None = None, width: float = 7.0, height: float = 2.8) -> str:
-    """Vertical bars with decimal-comma value labels; the bar at index ``highlight`` is emphasised."""
+              highlight: int | None = None, width: float = 7.0, height: float = 2.8, phone: bool = False,
+              draw_title: bool = True) -> str:
+    """Vertical bars with decimal-comma value labels; the bar at index ``highlight`` is emphasised.
+
+    ``phone`` draws horizontal bars instead (one line per label, names readable at 390 px)."""
     ys = _floats(values)
     if not labels or not _has_data(ys):
         return _empty(title, width, height)
     ys = (ys + [float("nan")] * len(labels))[: len(labels)]
+    if phone:
+        return _bars_across(labels, ys, title, y_max, highlight)
+    drawn_title = title if draw_title else ""
 
     def build() -> Figure:
         fig = Figure(figsize=(width, height))
@@ -368,8 +352,42 @@ def bar_chart(labels: list[str], values: list[float | Decimal | None], *, title:
         x_height, overhang = _style_x_labels(ax, short, width, 0.6, thin=False)
         if highlight is not None and 0 <= highlight < len(labels):
             ax.get_xticklabels()[highlight].set_fontweight("bold")
-        _title(ax, title)
-        _place(fig, width, height, left=max(overhang, y_width + 7), bottom=x_height + 7, top=16.0 if title else 2.0)
+        _title(ax, drawn_title)
+        _place(fig, width, height, left=max(overhang, y_width + 7), bottom=x_height + 7,
+               top=16.0 if drawn_title else 2.0)
         return fig
 
     return _render(build, title)
+
+
+def _bars_across(labels: list[str], ys: list[float], title: str, y_max: float | None, highlight: int | None) -> str:
+    """The phone form of `bar_chart`: one horizontal bar per label, names on the left, values at the bar ends."""
+    font, width = PHONE["font"], PHONE["width"]
+    short = [s if len(s) <= 18 else s[:17] + "…" for s in labels]
+    height = 0.3 * len(labels) + 0.45
+
+    def build() -> Figure:
+        fig = Figure(figsize=(width, height))
+        ax = fig.subplots()
+        ys_ = list(range(len(labels)))
+        colours = ["#1b4f8a" if i == highlight else "#9bb8d8" for i in ys_]
+        bars = ax.barh(ys_, [0.0 if math.isnan(v) else v for v in ys], color=colours, height=0.7, zorder=2)
+        digits = _value_digits(ys)
+        ax.bar_label(bars, ["–" if math.isnan(v) else vn_number(v, digits) for v in ys], padding=2, fontsize=font,
+                     color="#333333")
+        top = max([v for v in ys if not math.isnan(v)] + [y_max or 0.0])
+        ax.set_xlim(0, top * 1.22 or 1.0)
+        ax.set_ylim(len(labels) - 0.5, -0.5)
+        ax.set_yticks(ys_, short)
+        ax.tick_params(axis="y", length=0)
+        ax.xaxis.set_major_formatter(FuncFormatter(_tick_text))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+        ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+        ax.set_axisbelow(True)
+        if highlight is not None and 0 <= highlight < len(labels):
+            ax.get_yticklabels()[highlight].set_fontweight("bold")
+        left = max(_text_width(s, font) for s in short) + 8
+        _place(fig, width, height, left=left, bottom=font * 1.2 + 6, top=2.0)
+        return fig
+
+    return _render(build, title, font=font)

@@ -46,6 +46,7 @@ def detail(indicator_id: int):
 def _trend(indicator: Indicator, plan):
     """Monthly points of the indicator for the plan's unit and the units below it the user may see."""
     from app.core import charts
+    from app.core.chart_figures import line_figure
     from app.org.services import units_in_scope
     from app.scores import queries
 
@@ -59,7 +60,7 @@ def _trend(indicator: Indicator, plan):
     series = queries.indicator_series(indicator, units, "month", since)
     starts = sorted({s for per in series.values() for s in per})
     drawn = [u for u in units if series.get(u.id)][:9]
-    chart = charts.line_chart(
+    chart = line_figure(
         [queries.period_of("month", s).code for s in starts],
         [charts.Series(u.name.replace("UBND ", ""), [series[u.id][s].points if s in series[u.id] else None
                                                     for s in starts],

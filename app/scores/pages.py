@@ -34,8 +34,18 @@ class TrendChart:
     rank_axis: bool = False
 
     def svg(self, *, width: float = 7.0, height: float = 2.8) -> str:
-        return charts.line_chart(list(self.labels), list(self.series), title=self.title, y_label=self.y_label,
-                                 y_max=self.y_max, rank_axis=self.rank_axis, width=width, height=height)
+        from app.core.chart_figures import period_tick
+
+        return charts.line_chart([period_tick(c) for c in self.labels], list(self.series), title=self.title,
+                                 y_label=self.y_label, y_max=self.y_max, rank_axis=self.rank_axis, width=width,
+                                 height=height)
+
+    def figure(self) -> Markup:
+        """On a web page: drawn for a desktop and for a phone, captioned, described in words for screen readers."""
+        from app.core.chart_figures import line_figure
+
+        return line_figure(self.labels, self.series, title=self.title, y_label=self.y_label, y_max=self.y_max,
+                           rank_axis=self.rank_axis)
 
 
 def since(kind: str, latest: Period | None) -> date | None:
@@ -208,6 +218,13 @@ class RanksTable:
         """Bar chart of the group's totals (the unit asked about emphasised), as on the ranks page."""
         return charts.bar_chart([r.unit.name.replace("UBND ", "") for r in self.rows], [r.total for r in self.rows],
                                 title=f"Tổng điểm {self.group.label}", y_max=100, highlight=self.highlight)
+
+    def chart_figure(self) -> Markup:
+        """The same chart on a web page (horizontal bars on a phone), with the totals in words."""
+        from app.core.chart_figures import bar_figure
+
+        return bar_figure([r.unit.name.replace("UBND ", "") for r in self.rows], [r.total for r in self.rows],
+                          title=f"Tổng điểm {self.group.label}", y_max=100, highlight=self.highlight)
 
 
 def ranks_tables(unit: Unit, groups: list[queries.PeerGroup], period: Period | None) -> list[RanksTable]:

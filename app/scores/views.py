@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
 from app.core import charts
+from app.core.chart_figures import line_figure
 from app.core.permissions import roles_required
 from app.org.models import Unit
 from app.org.services import get_visible_user, units_in_scope
@@ -105,8 +106,8 @@ def owner(user_id: int):
         series = [charts.Series(label, values, color=charts.OWNER_COLORS[i % len(charts.OWNER_COLORS)])
                   for i, (label, values) in enumerate(trend.series_by_owner())]
         max_points = trend.points[-1].record.max_points if trend.points else None
-        chart = charts.line_chart(labels, series, title=trend.indicator.label, y_label="điểm",
-                                  y_max=float(max_points) if max_points else None) if trend.points else None
+        chart = line_figure(labels, series, title=trend.indicator.label, y_label="điểm",
+                            y_max=float(max_points) if max_points else None) if trend.points else None
         drawn.append((trend, chart))
     return render_template("scores/owner.html", person=person, trends=drawn, kind=kind, kinds=KINDS)
 
