@@ -196,3 +196,10 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def send_xlsx(data: bytes, name: str):
+    """A Flask download response of a workbook (views only)."""
+    from flask import send_file
+
+    return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
