@@ -6,10 +6,11 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 
 from app.core import charts
+from app.core.listing import listing_state
 from app.core.permissions import roles_required
 from app.org.models import Unit
 from app.org.services import get_visible_user, units_in_scope
-from app.scores import accountability, exports, pages, queries
+from app.scores import accountability, exports, pages, queries, tables
 from app.scores.access import get_scored_unit
 from app.scores.pages import KINDS, SCORED_KINDS
 from app.scores.periods import parse_period
@@ -130,9 +131,16 @@ def overview():
     root = _overview_root()
     units = units_in_scope(current_user, active_only=True)
     page = pages.overview_page(root, units, _kind(), _asked_period())
-    dossier_view = _dossier_overview(root, [u for u, _ in page.heat]) if page.period is not None else {}
+    heat_units = [u for u, _ in page.heat]
+    heat_state = listing_state(tables.heat_listing(page.indicators))
+    heat_rows = tables.arrange_heat(page, heat_state)
+    if request.args.get("format") == "xlsx" and page.period is not None:
+        return _xlsx(tables.heat_workbook(root, page.period, page.indicators, heat_rows, heat_state.filtered),
+                     f"ban-do-nhiet-{root.code}-{page.period.code}.xlsx")
+    dossier_view = _dossier_overview(root, heat_units) if page.period is not None else {}
     return render_template("scores/overview.html", page=page, root=root, period=page.period, kind=page.kind,
-                           kinds=KINDS, tree_red=accountability.red_list(current_user, people=False), **dossier_view)
+                           kinds=KINDS, tree_red=accountability.red_list(current_user, people=False),
+                           heat_state=heat_state, **dossier_view)
 
 
 def _dossier_overview(root: Unit, units: list[Unit]) -> dict:
