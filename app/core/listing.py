@@ -87,8 +87,9 @@ class Column:
 
 @dataclass(frozen=True)
 class Filter:
-    """A filter field: `choice(row)` gives the row's (value, label) or a list of them (in memory; the options are
-    then the distinct values of the rows); for selects, `options` lists them and `where(value)` is the condition."""
+    """A filter field: `choice(row)` gives the row's (value, label) or a list of them (in memory); the options are
+    `options` when given (a fixed set), else the distinct values of the rows. For selects, `options` lists them and
+    `where(value)` is the condition."""
 
     key: str
     label: Any
@@ -177,6 +178,9 @@ class ListState:
             elif f.choice is not None:
                 seen = {str(v): label for row in rows for v, label in self._choices(f, row) if v not in (None, "")}
                 self.options[f.key] = sorted(seen.items(), key=lambda kv: vn_sort_key(str(kv[1])))
+        for key in [k for k in self.chosen if k in self.options]:  # a value no row has is ignored, like any unknown
+            if self.chosen[key] not in {v for v, _ in self.options[key]}:
+                del self.chosen[key]
         out = []
         for row in rows:
             if self.q and self.listing.search and not matches(self.q, self.listing.search(row)):

@@ -47,8 +47,8 @@ def heat_listing(indicators: list) -> Listing:
     return Listing(
         columns=tuple(columns), default="unit", search=lambda r: r.unit.name, search_label=_l("Tìm đơn vị"),
         filters=(Filter("unit_kind", _l("Loại đơn vị"), choice=lambda r: (r.unit.kind, UNIT_KINDS.get(r.unit.kind))),
-                 Filter("red", _l("Chỉ số mức Yếu"), choice=lambda r: ("1", gettext("Có chỉ số mức Yếu"))
-                        if r.reds else ("0", gettext("Không có chỉ số mức Yếu")))))
+                 Filter("red", _l("Chỉ số mức Yếu"), choice=lambda r: ("1" if r.reds else "0", ""),
+                        options=[("1", _l("Có chỉ số mức Yếu")), ("0", _l("Không có chỉ số mức Yếu"))])))
 
 
 def heat_rows(heat: list, period: Period) -> list[HeatRow]:
@@ -125,8 +125,10 @@ RED_LISTING = Listing(
     ),
     default="unit",
     filters=(Filter("unit", _l("Đơn vị"), choice=lambda r: (r.unit.id, r.unit.name)),
-             Filter("explained", _l("Giải trình"), choice=_explained),
-             Filter("reason", _l("Lý do"), choice=_reasons)),
+             Filter("explained", _l("Giải trình"), choice=_explained,
+                    options=[("0", _l("Chưa giải trình")), ("1", _l("Đã giải trình"))]),
+             Filter("reason", _l("Lý do"), choice=_reasons,
+                    options=[("low", _l("Ở mức thấp nhất")), ("drop", _l("Giảm mạnh"))])),
     search=lambda r: f"{r.unit.name} {r.item.indicator.label} {_who(r)}",
     search_label=_l("Tìm đơn vị, chỉ số, người"),
 )
