@@ -85,6 +85,17 @@ def heat_workbook(root: Unit, period: Period, indicators: list, rows: list[HeatR
     ])
 
 
+# --- ranks ---------------------------------------------------------------------------------------------------------
+
+RANKS_LISTING = Listing(
+    columns=(Column("rank", _l("Hạng"), value=lambda r: r.rank),
+             Column("unit", _l("Đơn vị"), value=lambda r: r.unit.name, text=True),
+             Column("total", _l("Tổng điểm"), value=lambda r: r.total),
+             Column("movement", _l("Thay đổi thứ hạng"), value=lambda r: r.movement)),
+    default="rank", search=lambda r: r.unit.name, search_label=_l("Tìm đơn vị"),
+)
+
+
 # --- the red list ----------------------------------------------------------------------------------------------------
 
 

@@ -84,11 +84,15 @@ def ranks(unit_id: int):
     groups = groups or [queries.peer_group(unit)]
     everyone = [u.id for g in groups for u in g.units]
     period = _period(everyone, kind)
-    tables = pages.ranks_tables(unit, groups, period)
+    ranked = pages.ranks_tables(unit, groups, period)
+    state = listing_state(tables.RANKS_LISTING)
+    for t in ranked:
+        t.shown = state.apply(t.rows)  # the table as asked; the chart keeps the ranking order
     if request.args.get("format") == "xlsx" and period:
-        return _xlsx(exports.ranks_workbook(unit, period, [(t.group, t.rows) for t in tables]),
+        return _xlsx(exports.ranks_workbook(unit, period, [(t.group, t.shown) for t in ranked]),
                      f"xep-hang-{unit.code}-{period.code}.xlsx")
-    return render_template("scores/ranks.html", unit=unit, tables=tables, period=period, kind=kind, kinds=KINDS,
+    return render_template("scores/ranks.html", unit=unit, tables=ranked, period=period, kind=kind, kinds=KINDS,
+                           state=state,
                            periods=queries.available_periods(everyone, kind), among_peers=among_peers)
 
 

@@ -162,3 +162,17 @@ def test_a_commune_head_exports_only_his_tree(scored, client, auth):
     assert units == ["NS.TANSON"]
     red = _texts(_book(client.get("/scores/red?format=xlsx")).active)
     assert "UBND xã Ma Nới" not in red and "UBND huyện Ninh Sơn" not in red
+
+
+@pytest.mark.parametrize("key", ["rank", "unit", "total", "movement"])
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_ranks_sort_and_export_in_the_same_order(scored, client, auth, key, direction):
+    auth.login("hungdv")
+    path = f"/scores/ranks/{find_unit_by_code('NS').id}?period=2026-10&sort={key}&dir={direction}"
+    page = client.get(path).get_data(as_text=True)
+    assert f'aria-sort="{"ascending" if direction == "asc" else "descending"}"' in page
+    ws = _book(client.get(path + "&format=xlsx")).active
+    shown = [r[1] for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert shown and [page.index(name) for name in shown] == sorted(page.index(name) for name in shown)
+    assert all(isinstance(r[0], int) for r in ws.iter_rows(min_row=3, values_only=True))
+
