@@ -157,6 +157,8 @@ class ListState:
         if column is None or column.value is None:
             return rows
         keyed = [(self._sort_value(column, r), r) for r in rows]
+        if all(k is None for k, _ in keyed):  # a column meaning "the service's order" (e.g. urgency)
+            return rows[::-1] if self.desc else rows
         present = [kr for kr in keyed if kr[0] is not None and kr[0] != ""]
         empty = [r for k, r in keyed if k is None or k == ""]
         present.sort(key=lambda kr: kr[0], reverse=self.desc)

@@ -4,6 +4,7 @@ the workbooks read back with openpyxl (integer cells, bold group rows, print set
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from io import BytesIO
 
 import pytest
@@ -11,6 +12,8 @@ from openpyxl import load_workbook
 
 from app.auth.services import find_user
 from app.org.services import find_unit_by_code
+
+NOW = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)
 
 # page, who looks, its sort keys
 PAGES = [
@@ -176,3 +179,25 @@ def test_ranks_sort_and_export_in_the_same_order(scored, client, auth, key, dire
     assert shown and [page.index(name) for name in shown] == sorted(page.index(name) for name in shown)
     assert all(isinstance(r[0], int) for r in ws.iter_rows(min_row=3, values_only=True))
 
+
+
+@pytest.mark.parametrize(("path", "user", "keys"), [
+    ("/alerts/", "yenntk", ["urgency", "kind", "message", "created", "state"]),
+    ("/documents/", "hungdv", ["newest", "kind", "unit", "quarter", "issued", "status"]),
+    ("/admin/audit", "admin", ["at", "actor", "action", "object"]),
+])
+def test_other_lists_sort_and_export(scored, client, auth, path, user, keys):
+    from app.extensions import db
+    from app.scores import accountability
+
+    accountability.scan_red(now=NOW)
+    db.session.commit()
+    auth.login(user)
+    for key in keys:
+        for direction in ("asc", "desc"):
+            response = client.get(f"{path}?sort={key}&dir={direction}")
+            assert response.status_code == 200, (key, direction)
+            page = response.get_data(as_text=True)
+            if path != "/documents/" or "list-filter" in page:  # no document yet: no form
+                assert re.search(rf'<option value="{key}" selected>', page), key
+        assert _book(client.get(f"{path}?sort={key}&format=xlsx")).active.max_row >= 1
