@@ -135,7 +135,8 @@ def workbook(plan: Plan, groups: list[ShownGroup], on: date, filtered: bool) -> 
         for line in g.lines:
             cells = _cells(line, own_only=True)
             if line.own is not None:
-                cells[2] = f"{cells[2]} ({gettext('phân công riêng')})"
+                separately = gettext("phân công riêng")
+                cells[2] = f"{cells[2]} ({separately})"
             rows.append([f"{line.indicator.number}." if line.indicator.number else "", line.indicator.name, *cells])
     head = gettext("%(unit)s — %(plan)s — Bảng phân công nhiệm vụ các cá nhân phụ trách các chỉ số thành phần "
                    "theo Quyết định 766/QĐ-TTg — hiệu lực ngày %(on)s", unit=plan.issuing_unit.name, plan=plan.title,
