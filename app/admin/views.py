@@ -4,17 +4,21 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app.auth import services as users
 from app.auth.forms import UserForm
 from app.auth.models import ROLES, User
 from app.core.errors import DomainError
+from app.core.excel import send_xlsx
 from app.core.forms import FAILED, choices, commit_or_show
+from app.core.listing import listing_state
 from app.core.params import arg_id
 from app.core.permissions import require_unit_visible, roles_required
 from app.core.time import now_utc
 from app.extensions import db
 from app.org import services as org
+from app.org import tables
 from app.org.forms import UnitForm
 from app.org.models import Unit
 
@@ -31,7 +35,13 @@ def _unit_choices(exclude: Unit | None = None):
 @bp.route("/units")
 @roles_required("admin")
 def units():
-    return render_template("admin/units.html", units=org.units_in_scope(current_user))
+    everything = org.units_in_scope(current_user)
+    state = listing_state(tables.units_listing(everything))
+    shown = state.apply(everything)
+    if request.args.get("format") == "xlsx":
+        return send_xlsx(tables.units_workbook(shown, state.filtered, root=current_user.unit),
+                         f"don-vi-{current_user.unit.code}.xlsx")
+    return render_template("admin/units.html", units=shown, state=state)
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -74,9 +84,14 @@ def unit_form(unit_id: int | None = None):
 def users_list():
     ids = org.descendant_ids(current_user.unit_id)
     people = db.session.scalars(
-        sa.select(User).where(User.unit_id.in_(ids)).order_by(User.is_active.desc(), User.username)
+        sa.select(User).where(User.unit_id.in_(ids)).options(joinedload(User.unit))
+        .order_by(User.is_active.desc(), User.username)
     ).all()
-    return render_template("admin/users.html", people=people)
+    state = listing_state(tables.USERS)
+    people = state.apply(people)
+    if request.args.get("format") == "xlsx":
+        return send_xlsx(tables.users_workbook(people, state.filtered), f"tai-khoan-{current_user.unit.code}.xlsx")
+    return render_template("admin/users.html", people=people, state=state)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

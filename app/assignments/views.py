@@ -5,11 +5,12 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.assignments import services
+from app.assignments import services, tables
 from app.assignments.forms import ReassignForm
 from app.assignments.models import Assignment, Plan
 from app.auth.models import User
 from app.core.forms import FAILED, choices, commit_or_show, failed_status
+from app.core.listing import listing_state
 from app.core.locking import form_version
 from app.core.params import arg_id
 from app.core.permissions import require
@@ -39,7 +40,12 @@ def table():
         except ValueError:
             flash("Ngày xem không hợp lệ (định dạng YYYY-MM-DD); đang hiển thị hôm nay.", "error")
     plan = _visible_plan(arg_id("plan"))
-    rows = services.assignment_table(plan, on) if plan else []
+    state = listing_state(tables.LISTING)
+    rows = tables.arrange(services.assignment_table(plan, on), state) if plan else []
+    if plan and request.args.get("format") == "xlsx":
+        from app.core.excel import send_xlsx
+
+        return send_xlsx(tables.workbook(plan, rows, on, state.filtered), f"phan-cong-{plan.issuing_unit.code}.xlsx")
     histories = {}
     if plan:
         # only subjects that changed hands (or ended) show a history under their row
@@ -47,7 +53,7 @@ def table():
                      if len(hist) > 1 or hist[-1].effective_to is not None}
     can_edit = bool(plan) and current_user.can_manage_assignments(plan.issuing_unit)
     return render_template(
-        "assignments/table.html", plan=plan, table=rows, on=on, histories=histories, can_edit=can_edit,
+        "assignments/table.html", plan=plan, table=rows, on=on, histories=histories, can_edit=can_edit, state=state,
         plans=services.plans_visible_to(current_user),
     )
 

@@ -190,19 +190,26 @@ def _query(flt: AuditFilter, scope: sa.ColumnElement[bool] | None) -> sa.Select:
     return query
 
 
+def _ordered(query: sa.Select, order) -> sa.Select:
+    """Newest first, or as `order` (a core.listing ListState of whitelisted columns) says."""
+    query = query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    return order.order_select(query, AuditEntry.id.desc()) if order is not None else query
+
+
 def entries(flt: AuditFilter, *, scope: sa.ColumnElement[bool] | None, page: int = 1,
-            per_page: int = 50) -> tuple[list[AuditEntry], int]:
-    """One page of entries (newest first) and how many match in all."""
+            per_page: int = 50, order=None) -> tuple[list[AuditEntry], int]:
+    """One page of entries (newest first unless `order` says otherwise) and how many match in all."""
     query = _query(flt, scope)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    rows = db.session.scalars(_ordered(query, order)
                               .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return list(rows), total
 
 
-def all_entries(flt: AuditFilter, *, scope: sa.ColumnElement[bool] | None, limit: int) -> list[AuditEntry]:
-    """Every matching entry, newest first, at most `limit` (the Excel export)."""
-    query = _query(flt, scope).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+def all_entries(flt: AuditFilter, *, scope: sa.ColumnElement[bool] | None, limit: int,
+                order=None) -> list[AuditEntry]:
+    """Every matching entry, newest first (or as `order` says), at most `limit` (the Excel export)."""
+    query = _ordered(_query(flt, scope), order).limit(limit)
     return list(db.session.scalars(query))
 
 

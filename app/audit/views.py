@@ -76,22 +76,41 @@ def _xlsx(rows, flt_args: dict):
                      download_name=f"nhat-ky-{to_vn(now_utc()):%Y%m%d-%H%M}.xlsx")
 
 
+def _listing():
+    from flask_babel import lazy_gettext as _l
+
+    from app.audit.models import AuditEntry
+    from app.core.listing import Column, Listing
+
+    return Listing(columns=(Column("at", _l("Thời điểm"), sql=AuditEntry.at),
+                            Column("actor", _l("Tên đăng nhập"), sql=AuditEntry.actor_username),
+                            Column("action", _l("Mã thao tác"), sql=AuditEntry.action),
+                            Column("object", _l("Đối tượng"), sql=AuditEntry.object_type)),
+                   default="at", default_desc=True)
+
+
+LISTING = _listing()
+
+
 @bp.route("/admin/audit")
 @login_required
 def index():
     scope = access.trail_scope(current_user)  # 403 for anyone but admins
     errors: list[str] = []
     flt, args = _filter_from_args(errors)
+    from app.core.listing import listing_state
+
+    order = listing_state(LISTING)
     if request.args.get("format") == "xlsx":
-        return _xlsx(audit.all_entries(flt, scope=scope, limit=audit.export_limit()), args)
+        return _xlsx(audit.all_entries(flt, scope=scope, limit=audit.export_limit(), order=order), args)
     page = _page()
-    rows, total = audit.entries(flt, scope=scope, page=page, per_page=PER_PAGE)
+    rows, total = audit.entries(flt, scope=scope, page=page, per_page=PER_PAGE, order=order)
     from app.org.services import units_in_scope
 
     return render_template("audit/index.html", rows=rows, total=total, page=page,
                            pages=max(1, (total + PER_PAGE - 1) // PER_PAGE), args=args, errors=errors,
                            units=units_in_scope(current_user), actions=audit.ACTIONS, types=audit.OBJECT_TYPES,
-                           action_label=audit.action_label)
+                           action_label=audit.action_label, state=order)
 
 
 @bp.route("/history/<kind>/<int:object_id>")

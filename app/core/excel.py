@@ -1,5 +1,8 @@
 """Excel (.xlsx) export with openpyxl: typed cells, frozen bold header, auto-filter, no formulas ever.
 
+Counts are integer cells (`integer_columns`), group and total rows bold (`bold_rows`); every sheet prints on A4
+(landscape when wide), fitted to the page width, with the header row repeated on each page.
+
 Pure module: no Flask, no database. Every ``str`` is stored as a text cell, so user-entered values
 such as ``=HYPERLINK(...)`` can never become formulas (CSV/formula injection).
 """
@@ -35,6 +38,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
+_BOLD = Font(bold=True)
+_GROUP_FILL = PatternFill("solid", fgColor="F1F4F8")
+INTEGER_FORMAT = "#,##0"
 
 
 @dataclass
@@ -47,6 +53,9 @@ class Sheet:
     widths: list[int] | None = None
     number_format: str = "#,##0.00"
     note: str | None = None
+    integer_columns: frozenset[int] | set[int] = frozenset()  # 0-based: counts, written as whole numbers
+    bold_rows: frozenset[int] | set[int] = frozenset()  # 0-based indexes into rows: group and total rows
+    landscape: bool | None = None  # None: landscape when the sheet has more than 6 columns
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -95,6 +104,13 @@ def _write_value(cell: Cell, value: Any, number_format: str) -> None:
         _write_text(cell, str(value))
 
 
+def _as_integer(value: Any) -> Any:
+    """A whole number stored as Decimal or float becomes an int (a count shows "1063", never "1.063,00")."""
+    if isinstance(value, Decimal | float) and math.isfinite(float(value)) and float(value) == int(value):
+        return int(value)
+    return value
+
+
 def _display_len(value: Any) -> int:
     """Rough on-screen length of a value, for column width estimation."""
     if value is None:
@@ -132,9 +148,19 @@ def _fill_worksheet(ws: Worksheet, sheet: Sheet) -> None:
         cell = ws.cell(row=header_row, column=col)
         _write_text(cell, str(header))
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
-    for r, row in enumerate(sheet.rows, start=header_row + 1):
+    for i, row in enumerate(sheet.rows):
+        r = header_row + 1 + i
         for col, value in enumerate(row, start=1):
-            _write_value(ws.cell(row=r, column=col), value, sheet.number_format)
+            cell = ws.cell(row=r, column=col)
+            if col - 1 in sheet.integer_columns:
+                value = _as_integer(value)
+                _write_value(cell, value, sheet.number_format)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    cell.number_format = INTEGER_FORMAT
+            else:
+                _write_value(cell, value, sheet.number_format)
+            if i in sheet.bold_rows:
+                cell.font, cell.fill = _BOLD, _GROUP_FILL
     ncols = max([len(sheet.headers), *(len(row) for row in sheet.rows)], default=0)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     if ncols:
@@ -142,6 +168,20 @@ def _fill_worksheet(ws: Worksheet, sheet: Sheet) -> None:
         ws.auto_filter.ref = f"A{header_row}:{last}"
     for col, width in enumerate(_column_widths(sheet, ncols), start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
+    _print_setup(ws, sheet, header_row, ncols)
+
+
+def _print_setup(ws: Worksheet, sheet: Sheet, header_row: int, ncols: int) -> None:
+    """A4, landscape when wide, fitted to one page wide (as many pages tall as needed), header repeated."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    wide = sheet.landscape if sheet.landscape is not None else ncols > 6
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if wide else ws.ORIENTATION_PORTRAIT
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
 
 
 def workbook_bytes(sheets: list[Sheet]) -> bytes:
@@ -156,3 +196,10 @@ def workbook_bytes(sheets: list[Sheet]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def send_xlsx(data: bytes, name: str):
+    """A Flask download response of a workbook (views only)."""
+    from flask import send_file
+
+    return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)

@@ -232,13 +232,16 @@ def unit_statistics(unit: Unit, period, *, now: datetime, calendar, soon_days: i
     return Statistics(unit, period, c, shown, total)
 
 
-def dossiers_in(unit_ids, c: Window, bucket: str, *, limit: int = 50, offset: int = 0):
-    """The dossiers behind one count (newest due first), and how many there are."""
+def dossiers_in(unit_ids, c: Window, bucket: str, *, limit: int = 50, offset: int = 0, order=None):
+    """The dossiers behind one count (newest due first, or as `order`, a ListState of core.listing, says), and how
+    many there are."""
     _label, condition = BUCKETS[bucket]
     where = sa.and_(Dossier.handling_unit_id.in_(list(unit_ids)), relevant(c), condition(c))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Dossier).where(where)) or 0
-    rows = db.session.scalars(sa.select(Dossier).where(where).order_by(Dossier.due_at.desc(), Dossier.id.desc())
-                              .limit(limit).offset(offset)).all()
+    stmt = sa.select(Dossier).where(where).order_by(Dossier.due_at.desc(), Dossier.id.desc())
+    if order is not None:
+        stmt = order.order_select(stmt, Dossier.id.desc())
+    rows = db.session.scalars(stmt.limit(limit).offset(offset)).all()
     return rows, total
 
 

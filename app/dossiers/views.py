@@ -6,10 +6,12 @@ from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError, Forbidden
 from app.core.i18n import N_
+from app.core.listing import Column, Listing, listing_state
 from app.core.params import arg_id
 from app.core.permissions import require
 from app.core.time import now_utc, to_vn, today_vn
@@ -127,14 +129,24 @@ def index():
         _children, top = stats.subtree_map(unit)
         unit_ids = set(top) & visible
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    order = listing_state(DOSSIER_LISTING)
     if request.args.get("format") == "xlsx":
-        rows, _total = stats.dossiers_in(unit_ids, window, bucket, limit=50_000)
+        rows, _total = stats.dossiers_in(unit_ids, window, bucket, limit=50_000, order=order)
         return _xlsx(rows, unit, period, stats.BUCKETS[bucket][0], now)
-    rows, total = stats.dossiers_in(unit_ids, window, bucket, limit=PAGE, offset=(page - 1) * PAGE)
+    rows, total = stats.dossiers_in(unit_ids, window, bucket, limit=PAGE, offset=(page - 1) * PAGE, order=order)
     return render_template("dossiers/list.html", rows=rows, total=total, unit=unit, period=period,
                            bucket=bucket, label=gettext(stats.BUCKETS[bucket][0]), page=page, pages=(total + PAGE - 1) // PAGE,
                            now=now, only=request.args.get("only") == "1", card=request.args.get("scope") == "card",
-                           status_of=_status_of(now))
+                           status_of=_status_of(now), state=order)
+
+
+DOSSIER_LISTING = Listing(
+    columns=(Column("code", _l("Mã hồ sơ"), sql=Dossier.code),
+             Column("procedure", _l("Thủ tục"), sql=Dossier.procedure_code),
+             Column("received", _l("Tiếp nhận"), sql=Dossier.received_at),
+             Column("due", _l("Hẹn trả"), sql=Dossier.due_at),
+             Column("ended", _l("Kết thúc"), sql=Dossier.ended_at)),
+    default="due", default_desc=True)
 
 
 def _status_of(now):

@@ -1,13 +1,16 @@
 """Unit and officer pages: who they are and what they own, now and before."""
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from app.assignments import services as assignments
 from app.auth.models import User
+from app.core.excel import send_xlsx
+from app.core.listing import listing_state
 from app.core.time import today_vn
 from app.extensions import db
+from app.org import tables
 from app.org.services import get_visible_unit, get_visible_user, units_in_scope
 
 bp = Blueprint("org", __name__)
@@ -16,7 +19,13 @@ bp = Blueprint("org", __name__)
 @bp.route("/units")
 @login_required
 def units():
-    return render_template("org/units.html", units=units_in_scope(current_user), root=current_user.unit)
+    everything = units_in_scope(current_user)
+    state = listing_state(tables.units_listing(everything, members=True))
+    shown = state.apply(everything)
+    if request.args.get("format") == "xlsx":
+        return send_xlsx(tables.units_workbook(shown, state.filtered, root=current_user.unit),
+                         f"don-vi-{current_user.unit.code}.xlsx")
+    return render_template("org/units.html", units=shown, root=current_user.unit, state=state)
 
 
 @bp.route("/units/<int:unit_id>")

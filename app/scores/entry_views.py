@@ -27,8 +27,18 @@ bp.add_app_template_global(can_review_explanation, "can_review_explanation")
 @bp.route("/red")
 @login_required
 def red_list():
-    """Red indicators of the scorecards the user answers for or oversees, latest period."""
-    return render_template("scores/red_list.html", rows=accountability.red_list(current_user))
+    """Red indicators of the scorecards the user answers for or oversees, latest period (sorted, filtered, exported
+    with ?sort=, ?unit=, ?explained=, ?reason=, ?q=, ?format=xlsx)."""
+    from app.core.listing import listing_state
+    from app.scores import tables
+    from app.scores.views import _xlsx
+
+    state = listing_state(tables.RED_LISTING)
+    everything = accountability.red_list(current_user)
+    rows = state.apply(everything)
+    if request.args.get("format") == "xlsx":
+        return _xlsx(tables.red_workbook(rows, state.filtered), "chi-so-can-giai-trinh.xlsx")
+    return render_template("scores/red_list.html", rows=rows, state=state, everything=everything)
 
 
 @bp.route("/red/<int:unit_id>/<int:indicator_id>/<period_code>", methods=["GET", "POST"])

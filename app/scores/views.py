@@ -7,10 +7,11 @@ from flask_login import current_user, login_required
 
 from app.core import charts
 from app.core.chart_figures import line_figure
+from app.core.listing import listing_state
 from app.core.permissions import roles_required
 from app.org.models import Unit
 from app.org.services import get_visible_user, units_in_scope
-from app.scores import accountability, exports, pages, queries
+from app.scores import accountability, exports, pages, queries, tables
 from app.scores.access import get_scored_unit
 from app.scores.pages import KINDS, SCORED_KINDS
 from app.scores.periods import parse_period
@@ -84,11 +85,15 @@ def ranks(unit_id: int):
     groups = groups or [queries.peer_group(unit)]
     everyone = [u.id for g in groups for u in g.units]
     period = _period(everyone, kind)
-    tables = pages.ranks_tables(unit, groups, period)
+    ranked = pages.ranks_tables(unit, groups, period)
+    state = listing_state(tables.RANKS_LISTING)
+    for t in ranked:
+        t.shown = state.apply(t.rows)  # the table as asked; the chart keeps the ranking order
     if request.args.get("format") == "xlsx" and period:
-        return _xlsx(exports.ranks_workbook(unit, period, [(t.group, t.rows) for t in tables]),
+        return _xlsx(exports.ranks_workbook(unit, period, [(t.group, t.shown) for t in ranked]),
                      f"xep-hang-{unit.code}-{period.code}.xlsx")
-    return render_template("scores/ranks.html", unit=unit, tables=tables, period=period, kind=kind, kinds=KINDS,
+    return render_template("scores/ranks.html", unit=unit, tables=ranked, period=period, kind=kind, kinds=KINDS,
+                           state=state,
                            periods=queries.available_periods(everyone, kind), among_peers=among_peers)
 
 
@@ -131,13 +136,19 @@ def overview():
     root = _overview_root()
     units = units_in_scope(current_user, active_only=True)
     page = pages.overview_page(root, units, _kind(), _asked_period())
-    dossier_view = _dossier_overview(root, [u for u, _ in page.heat]) if page.period is not None else {}
+    heat_units = [u for u, _ in page.heat]
+    heat_state = listing_state(tables.heat_listing(page.indicators))
+    heat_rows = tables.arrange_heat(page, heat_state)
+    if request.args.get("format") == "xlsx" and page.period is not None:
+        return _xlsx(tables.heat_workbook(root, page.period, page.indicators, heat_rows, heat_state.filtered),
+                     f"ban-do-nhiet-{root.code}-{page.period.code}.xlsx")
+    dossier_view = _dossier_overview(root, heat_units) if page.period is not None else {}
     from app.home.heatmap import by_indicator
 
     heat = by_indicator(page.indicators, page.heat, page.period) if page.period is not None else None
     return render_template("scores/overview.html", page=page, root=root, period=page.period, kind=page.kind,
                            kinds=KINDS, tree_red=accountability.red_list(current_user, people=False), heat=heat,
-                           **dossier_view)
+                           heat_state=heat_state, **dossier_view)
 
 
 def _dossier_overview(root: Unit, units: list[Unit]) -> dict:
