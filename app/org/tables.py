@@ -28,7 +28,7 @@ USERS = Listing(
     ),
     default="active",
     filters=(Filter("unit", _l("Đơn vị"), choice=lambda u: (u.unit_id, u.unit.name) if u.unit else None),
-             Filter("role", _l("Vai trò"), choice=lambda u: (u.role, u.role_label)),
+             Filter("role", _l("Vai trò"), choice=lambda u: (u.role, gettext(u.role_label))),
              Filter("active", _l("Trạng thái"), choice=lambda u: _status(u.is_active, ""),
                     options=[("1", _l("Hoạt động")), ("0", _l("Vô hiệu"))])),
     search=lambda u: f"{u.username} {u.full_name} {u.title or ''} {u.email or ''}",
@@ -55,7 +55,7 @@ def units_listing(units: list, *, members: bool = False) -> Listing:
     columns.append(Column("active", _l("Trạng thái"), value=lambda u: not u.is_active))
     return Listing(
         columns=tuple(columns), default="tree",
-        filters=(Filter("kind", _l("Loại"), choice=lambda u: (u.kind, u.kind_label)),
+        filters=(Filter("kind", _l("Loại"), choice=lambda u: (u.kind, gettext(u.kind_label))),
                  Filter("active", _l("Trạng thái"), choice=lambda u: _status(u.is_active, ""),
                         options=[("1", _l("Hoạt động")), ("0", _l("Ngừng"))])),
         search=lambda u: f"{u.code} {u.name}", search_label=_l("Tìm mã, tên đơn vị"),

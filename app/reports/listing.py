@@ -17,8 +17,8 @@ LISTING = Listing(
              Column("status", _l("Trạng thái"), value=lambda d: d.status_label, text=True)),
     default="newest",
     filters=(Filter("unit", _l("Đơn vị"), choice=lambda d: (d.unit_id, d.unit.name)),
-             Filter("kind", _l("Văn bản"), choice=lambda d: (d.kind, d.kind_label)),
-             Filter("status", _l("Trạng thái"), choice=lambda d: (d.status, d.status_label))),
+             Filter("kind", _l("Văn bản"), choice=lambda d: (d.kind, gettext(d.kind_label))),
+             Filter("status", _l("Trạng thái"), choice=lambda d: (d.status, gettext(d.status_label)))),
     search=lambda d: f"{d.kind_label} {d.unit.name} {d.number_text or ''}", search_label=_l("Tìm văn bản"),
 )
 

@@ -46,7 +46,7 @@ def heat_listing(indicators: list) -> Listing:
                 for i, ind in enumerate(indicators)]
     return Listing(
         columns=tuple(columns), default="unit", search=lambda r: r.unit.name, search_label=_l("Tìm đơn vị"),
-        filters=(Filter("unit_kind", _l("Loại đơn vị"), choice=lambda r: (r.unit.kind, UNIT_KINDS.get(r.unit.kind))),
+        filters=(Filter("unit_kind", _l("Loại đơn vị"), choice=lambda r: (r.unit.kind, gettext(UNIT_KINDS.get(r.unit.kind, "")))),
                  Filter("red", _l("Chỉ số mức Yếu"), choice=lambda r: ("1" if r.reds else "0", ""),
                         options=[("1", _l("Có chỉ số mức Yếu")), ("0", _l("Không có chỉ số mức Yếu"))])))
 
