@@ -9,13 +9,13 @@ from datetime import datetime, time
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.api import services
 from app.api.models import ApiToken
 from app.core.errors import DomainError
-from app.core.forms import FAILED, Form, choices, commit_or_show
+from app.core.forms import FAILED, Form, VnDateField, choices, commit_or_show
 from app.core.permissions import roles_required
 from app.core.time import VN_TZ, now_utc
 from app.extensions import db
@@ -27,7 +27,7 @@ bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-tokens")
 class TokenForm(Form):
     unit_id = SelectField("Đơn vị", coerce=int)
     name = StringField("Tên gợi nhớ (hệ thống nào dùng mã)", validators=[DataRequired(), Length(max=120)])
-    expires_at = DateField("Hết hạn sau ngày (không bắt buộc)", validators=[Optional()])
+    expires_at = VnDateField("Hết hạn sau ngày (không bắt buộc)", validators=[Optional()])
 
 
 def _form() -> TokenForm:

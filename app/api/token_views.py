@@ -7,12 +7,12 @@ from datetime import datetime, time, timedelta
 
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from app.api import personal
 from app.api.services import STATUS_LABELS, token_status
-from app.core.forms import FAILED, Form, commit_or_show
+from app.core.forms import FAILED, Form, VnDateField, commit_or_show
 from app.core.time import VN_TZ, now_utc, to_vn
 from app.extensions import db
 
@@ -22,7 +22,7 @@ bp = Blueprint("personal_tokens", __name__, url_prefix="/profile/tokens")
 class PersonalTokenForm(Form):
     name = StringField("Tên gợi nhớ (dùng mã ở đâu)", validators=[DataRequired(message="Nhập tên gợi nhớ của mã."),
                                                                   Length(max=120)])
-    expires_at = DateField("Hết hạn sau ngày (tối đa 365 ngày)",
+    expires_at = VnDateField("Hết hạn sau ngày (tối đa 365 ngày)",
                            validators=[DataRequired(message="Chọn ngày hết hạn (dạng ngày/tháng/năm hợp lệ).")])
 
 

@@ -1,7 +1,7 @@
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import Form, choices
+from app.core.forms import Form, VnDateField, choices
 from app.indicators.models import VALUE_SOURCES, ZERO_DENOMINATOR
 
 
@@ -21,5 +21,5 @@ class IndicatorForm(Form):
 
 class VersionForm(Form):
     name = StringField("Tên phiên bản", validators=[DataRequired("Nhập tên phiên bản."), Length(max=255)])
-    effective_from = DateField("Áp dụng từ ngày", validators=[DataRequired("Nhập ngày áp dụng.")])
+    effective_from = VnDateField("Áp dụng từ ngày", validators=[DataRequired("Nhập ngày áp dụng.")])
     note = TextAreaField("Ghi chú (căn cứ thay đổi)", validators=[Optional(), Length(max=4000)])

@@ -1,7 +1,7 @@
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import Form
+from app.core.forms import Form, VnDateField
 
 
 class ExplanationForm(Form):
@@ -10,7 +10,7 @@ class ExplanationForm(Form):
                                                                    Length(max=4000)])
     remedy = TextAreaField("Biện pháp khắc phục", validators=[DataRequired("Nhập biện pháp khắc phục."),
                                                               Length(max=4000)])
-    due_on = DateField("Hạn hoàn thành", validators=[DataRequired("Nhập hạn hoàn thành.")])
+    due_on = VnDateField("Hạn hoàn thành", validators=[DataRequired("Nhập hạn hoàn thành.")])
 
 
 class ManualEntryForm(Form):

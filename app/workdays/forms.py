@@ -1,26 +1,15 @@
 """Forms of the calendar page: one override (a day, working or off, a note) and the removal of one."""
 
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from app.core.forms import Form, choices
+from app.core.forms import Form, VnDateField, choices
 
 KINDS = {"work": "Là ngày làm việc (làm bù)", "off": "Là ngày nghỉ"}
 
 
-class _DateField(DateField):
-    """A date typed as 2026-02-14 (the browser's date picker) or 14/02/2026; empty is None, left to InputRequired."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and not " ".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-
 class CalendarDayForm(Form):
-    day = _DateField("Ngày", format=["%Y-%m-%d", "%d/%m/%Y"], validators=[InputRequired("Nhập ngày cần điều chỉnh.")],
-                     invalid_value_message="Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 14/02/2026.")
+    day = VnDateField("Ngày", validators=[InputRequired("Nhập ngày cần điều chỉnh.")])
     is_working_day = SelectField("Ngày này", choices=choices(KINDS.items()), default="work")
     note = StringField("Ghi chú (lý do, căn cứ)", validators=[DataRequired("Nhập ghi chú: lý do hoặc căn cứ điều chỉnh."),
                                                               Length(max=255)],
