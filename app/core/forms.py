@@ -111,6 +111,13 @@ class VnDateField(DateField):
             self.data = None
             raise ValueError(str(exc)) from None
 
+    def validate(self, form, extra_validators=()):
+        """A date that could not be read says why (DataRequired would replace it by "enter a date")."""
+        if self.process_errors:
+            self.errors = list(self.process_errors)
+            return False
+        return super().validate(form, extra_validators)
+
 
 def _number_kw(mode: str, kwargs: dict) -> dict:
     return {"inputmode": mode, **(kwargs.pop("render_kw", None) or {})}
