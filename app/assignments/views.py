@@ -45,10 +45,15 @@ def table():
         # only subjects that changed hands (or ended) show a history under their row
         histories = {key: hist for key, hist in services.histories(plan.issuing_unit_id).items()
                      if len(hist) > 1 or hist[-1].effective_to is not None}
-    can_edit = bool(plan) and access.manages_plan(current_user, plan)
+    def may_assign(a: Assignment | None) -> bool:
+        """The row's buttons: the plan's managers everywhere, a head on the rows of their own unit."""
+        return plan is not None and access.can_assign(current_user, plan, a)
+
+    can_edit = bool(plan) and (access.manages_plan(current_user, plan) or any(
+        may_assign(a) for g in rows for a in (g.assignment, *(own for _, own in g.rows)) if a is not None))
     return render_template(
         "assignments/table.html", plan=plan, table=rows, on=on, histories=histories, can_edit=can_edit,
-        plans=services.plans_visible_to(current_user),
+        may_assign=may_assign, plans=services.plans_visible_to(current_user),
     )
 
 

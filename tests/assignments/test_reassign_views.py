@@ -111,3 +111,15 @@ def test_the_table_date_is_typed_day_first(demo, client, auth, clock, on, shown,
     page = client.get(f"/assignments/?on={on}").get_data(as_text=True)
     assert f'name="on" value="{shown}"' in page
     assert ("không có trên lịch" in page) is error
+
+
+@pytest.mark.parametrize(("username", "buttons"), [
+    ("hungdv", 7),   # the chair: every group
+    ("phuclv", 5),   # the office head: groups I and II (the office) and III.1, III.2, IV.1 (its one-stop section)
+    ("yenntk", 0),
+    ("binhnv", 0),   # a commune's head: the district's plan is above him
+])
+def test_the_table_offers_hand_over_where_the_user_may(demo, client, auth, clock, username, buttons):
+    auth.login(username)
+    page = client.get("/assignments/").get_data(as_text=True)
+    assert page.count(">Chuyển giao</a>") == buttons
