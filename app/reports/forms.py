@@ -11,7 +11,8 @@ class NewDocumentForm(Form):
                                                          ("report", "Báo cáo kết quả thực hiện Bộ chỉ số quý")]))
     unit_id = SelectField("Đơn vị ban hành", coerce=int)
     quarter = StringField("Quý", validators=[DataRequired("Nhập quý, ví dụ 2026Q4.")],
-                          description="Ví dụ 2026Q4, Quý 4/2026 hoặc Q4/2026.")
+                          description="Ví dụ 2026Q4, Quý 4/2026 hoặc Q4/2026.",
+                          render_kw={"list": "quarter-options", "autocomplete": "off"})
 
 
 class ActionForm(Form):

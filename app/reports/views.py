@@ -10,12 +10,13 @@ from flask_login import current_user, login_required
 from app.auth.guards import reauth_redirect
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.forms import FAILED, choices, commit_or_show
-from app.core.time import now_utc, to_vn
+from app.core.time import now_utc, to_vn, today_vn
 from app.extensions import db
 from app.org.models import Unit
 from app.reports import services
 from app.reports.forms import ActionForm, NewDocumentForm, VerifyForm, texts_form
 from app.reports.models import Document
+from app.scores.periods import suggestions
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -48,7 +49,8 @@ def index():
     form = _new_form()
     if request.method == "GET" and not form.quarter.data:
         form.quarter.data = request.args.get("quarter", "")
-    return render_template("documents/index.html", documents=services.documents_for(current_user), form=form)
+    return render_template("documents/index.html", documents=services.documents_for(current_user), form=form,
+                           quarter_options=suggestions(today_vn(), ("quarter",)))
 
 
 @bp.route("/new", methods=["POST"])
@@ -69,7 +71,8 @@ def new():
         if doc is not FAILED:
             flash(f"Đã tạo dự thảo {doc.kind_label.lower()} {doc.quarter_label} của {doc.unit.name}.", "success")
             return redirect(url_for(".detail", document_id=doc.id))
-    return render_template("documents/index.html", documents=services.documents_for(current_user), form=form), 422
+    return render_template("documents/index.html", documents=services.documents_for(current_user), form=form,
+                           quarter_options=suggestions(today_vn(), ("quarter",))), 422
 
 
 def _detail(doc: Document, *, texts=None, action_form=None, status: int = 200):

@@ -156,3 +156,23 @@ def _candidates(year: int) -> list[Period]:
         + [quarter_period(year, q) for q in range(1, 5)]
         + [year_period(year)]
     )
+
+
+def suggestions(today: date, kinds: tuple[str, ...] = ("month", "quarter", "year"), *, months: int = 12,
+                quarters: int = 6, years: int = 3) -> list[Period]:
+    """Recent periods, newest first, offered where a period is typed (a <datalist>: picked or typed, any spelling
+    parse_period reads is still accepted): the running one and those before it."""
+    out: list[Period] = []
+    if "month" in kinds:
+        y, m = today.year, today.month
+        for _ in range(months):
+            out.append(month_period(y, m))
+            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    if "quarter" in kinds:
+        y, q = today.year, (today.month - 1) // 3 + 1
+        for _ in range(quarters):
+            out.append(quarter_period(y, q))
+            y, q = (y, q - 1) if q > 1 else (y - 1, 4)
+    if "year" in kinds:
+        out += [year_period(today.year - i) for i in range(years)]
+    return out
