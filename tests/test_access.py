@@ -48,8 +48,9 @@ EXPECTED = {
     # commune chair (head): own commune only, the district plan still binds them
     "binhnv": [200, 200, 200, 200, 404, 404, 404, 200, 404, 404, 200, 403, 403, 403, 403, 403,
                200, 200, 200, 404, 404, 200, 200],
-    # head of Văn phòng: own unit tree, cannot reassign (chair's duty)
-    "phuclv": [200, 200, 200, 200, 404, 200, 404, 404, 200, 404, 200, 403, 403, 403, 403, 403,
+    # head of Văn phòng: own unit tree; hands group II (the office's) over inside the office (heads assign within
+    # their unit), no admin pages
+    "phuclv": [200, 200, 200, 200, 404, 200, 404, 404, 200, 404, 200, 200, 403, 403, 403, 403,
                200, 200, 200, 404, 404, 200, 200],
     # district chair: everything in the district, reassigns, no admin pages; not the province's ranks page
     "hungdv": [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403,

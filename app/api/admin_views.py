@@ -11,13 +11,13 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.api import services
 from app.api.models import ApiToken
 from app.core.errors import DomainError
-from app.core.forms import FAILED, Form, choices, commit_or_show
+from app.core.forms import FAILED, Form, VnDateField, choices, commit_or_show
 from app.core.permissions import roles_required
 from app.core.time import VN_TZ, now_utc
 from app.extensions import db
@@ -29,7 +29,7 @@ bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-tokens")
 class TokenForm(Form):
     unit_id = SelectField(_l("Đơn vị"), coerce=int)
     name = StringField(_l("Tên gợi nhớ (hệ thống nào dùng mã)"), validators=[DataRequired(), Length(max=120)])
-    expires_at = DateField(_l("Hết hạn sau ngày (không bắt buộc)"), validators=[Optional()])
+    expires_at = VnDateField(_l("Hết hạn sau ngày (không bắt buộc)"), validators=[Optional()])
 
 
 def _form() -> TokenForm:

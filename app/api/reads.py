@@ -81,9 +81,9 @@ def period_of(text: str | None, *, today: date, closed: bool = True) -> Period:
     except ValueError as exc:
         raise ApiError(400, "ky-khong-hop-le", str(exc)) from None
     if closed and period.end_date >= today:
-        raise ApiError(422, "ky-chua-ket-thuc", f"Kỳ {period.code} chưa kết thúc: điểm chỉ có khi kỳ đã khép lại.")
+        raise ApiError(422, "ky-chua-ket-thuc", f"Kỳ {period.label} chưa kết thúc: điểm chỉ có khi kỳ đã khép lại.")
     if not closed and period.start_date > today:
-        raise ApiError(422, "ky-chua-bat-dau", f"Kỳ {period.code} chưa bắt đầu.")
+        raise ApiError(422, "ky-chua-bat-dau", f"Kỳ {period.label} chưa bắt đầu.")
     return period
 
 
@@ -193,7 +193,7 @@ def _scored_unit(user, unit_id: int):
 
 
 def _no_scores(unit, period: Period):
-    return ApiError(404, "chua-co-diem", f"{unit.name} chưa có điểm kỳ {period.code}.")
+    return ApiError(404, "chua-co-diem", f"{unit.name} chưa có điểm kỳ {period.label}.")
 
 
 def scorecard(user, unit_id: int, period_text: str | None, *, today: date) -> s.Scorecard:

@@ -9,12 +9,12 @@ from flask import Blueprint, flash, make_response, redirect, render_template, ur
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from app.api import personal
 from app.api.services import STATUS_LABELS, token_status
-from app.core.forms import FAILED, Form, commit_or_show
+from app.core.forms import FAILED, Form, VnDateField, commit_or_show
 from app.core.time import VN_TZ, now_utc, to_vn
 from app.extensions import db
 
@@ -24,8 +24,8 @@ bp = Blueprint("personal_tokens", __name__, url_prefix="/profile/tokens")
 class PersonalTokenForm(Form):
     name = StringField(_l("Tên gợi nhớ (dùng mã ở đâu)"), validators=[DataRequired(message=_l("Nhập tên gợi nhớ của mã.")),
                                                                   Length(max=120)])
-    expires_at = DateField(_l("Hết hạn sau ngày (tối đa 365 ngày)"),
-                           validators=[DataRequired(message=_l("Chọn ngày hết hạn (dạng ngày/tháng/năm hợp lệ)."))])
+    expires_at = VnDateField(_l("Hết hạn sau ngày (tối đa 365 ngày)"),
+                             validators=[DataRequired(message=_l("Chọn ngày hết hạn (dạng ngày/tháng/năm hợp lệ)."))])
 
 
 def _page(form, *, created=None, plaintext=None, status=200):

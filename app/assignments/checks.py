@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.assignments import access
 from app.assignments.models import Assignment, Plan
 from app.auth.models import User
 from app.core.errors import DomainError
@@ -16,12 +17,24 @@ def fmt(d: date | None) -> str:
 
 
 def check_parties(actor, plan: Plan, responsible: Unit, cooperating: list[Unit], performers: list[User],
-                   team: Unit | None) -> None:
-    if actor is not None and not actor.can_manage_assignments(plan.issuing_unit):
+                  team: Unit | None, base: Assignment | None = None, cooperating_label: str | None = None) -> None:
+    """The rights of the actor (access.can_assign) and the scope of every party. `base`: the assignment in force
+    for the subject (or, for a new indicator assignment, its group's); a head handing it over inside their unit
+    keeps its cooperating units and label and stays inside their own unit tree."""
+    if actor is not None and not access.can_assign(actor, plan, base):
         raise DomainError("Bạn không có quyền phân công trong kế hoạch này.")
+    delegated = actor is not None and access.delegates(actor, plan, base)
+    if delegated and ({u.id for u in cooperating} != {u.id for u in base.cooperating_units} or (
+            cooperating_label is not None and cooperating_label.strip() != (base.cooperating_label or ""))):
+        raise DomainError("Đơn vị phối hợp do người ban hành kế hoạch quyết định; trưởng đơn vị chỉ giao việc "
+                          "trong đơn vị mình.", "cooperating_unit_ids")
     scope = plan.issuing_unit
+    for unit in [responsible, *([team] if team else [])]:
+        if delegated and not actor.can_see_unit(unit):
+            raise DomainError(f"Đơn vị «{unit.name}» không thuộc đơn vị của bạn: trưởng đơn vị chỉ giao việc trong "
+                              "đơn vị mình.")
     for unit in [responsible, *cooperating, *([team] if team else [])]:
-        if not unit.is_descendant_of(scope) or (actor is not None and not actor.can_see_unit(unit)):
+        if not unit.is_descendant_of(scope) or (actor is not None and not delegated and not actor.can_see_unit(unit)):
             raise DomainError(f"Đơn vị «{unit.name}» không thuộc phạm vi quản lý của bạn.")
         if not unit.is_active:
             raise DomainError(f"Đơn vị «{unit.name}» đã ngừng hoạt động.")
@@ -30,6 +43,9 @@ def check_parties(actor, plan: Plan, responsible: Unit, cooperating: list[Unit],
             raise DomainError(f"Cán bộ «{person.full_name}» đã bị vô hiệu hóa, không thể phân công.")
         if not person.unit.is_descendant_of(scope) or (actor is not None and not actor.can_see_user(person)):
             raise DomainError(f"Cán bộ «{person.full_name}» không thuộc phạm vi quản lý của bạn.")
+        if not access.eligible_performer(person, plan):
+            raise DomainError(f"«{person.full_name}» ({person.role_label}) không thể là người thực hiện: người "
+                              "thực hiện là công chức, viên chức của đơn vị.")
     if not performers and team is None:
         raise DomainError("Cần chọn ít nhất một người thực hiện hoặc một tổ/bộ phận thực hiện.")
 
@@ -59,7 +75,7 @@ def check_correction(actor, plan: Plan, effective_from: date, today: date, reaso
     if effective_from >= today:
         raise DomainError("Điều chỉnh hồi tố chỉ dành cho ngày hiệu lực trước hôm nay; từ hôm nay trở đi hãy "
                           "chuyển giao bình thường.", "effective_from")
-    if actor is not None and not actor.can_manage_assignments(plan.issuing_unit):
+    if actor is not None and not access.manages_plan(actor, plan):
         raise DomainError("Bạn không có quyền điều chỉnh phân công trong kế hoạch này.")
     reason = (reason or "").strip()
     if len(reason) < 10:

@@ -43,9 +43,9 @@ def binding_plans(user) -> list[Plan]:
 
 
 def plans_visible_to(user) -> list[Plan]:
-    """The plans that bind the user, and for chairs and admins also the plans of the units in their tree."""
+    """The plans that bind the user, and for chairs, admins and heads also the plans of the units in their tree."""
     plans = binding_plans(user)
-    if user.unit is not None and user.role in ("chair", "admin"):
+    if user.unit is not None and user.role in ("chair", "admin", "head"):
         from app.org.services import descendant_ids
 
         below = descendant_ids(user.unit.id) - {user.unit.id}
@@ -251,13 +251,17 @@ def assign(*, plan: Plan, group: IndicatorGroup | None = None, indicator: Indica
 
 def _assign(*, plan: Plan, group: IndicatorGroup | None, indicator: Indicator | None, responsible: Unit,
             cooperating, cooperating_label: str, performers, team: Unit | None, performer_label: str,
-            effective_from: date, effective_to: date | None, actor, note: str) -> Assignment:
+            effective_from: date, effective_to: date | None, actor, note: str,
+            base: Assignment | None = None) -> Assignment:
     if (group is None) == (indicator is None):
         raise DomainError("Phân công phải dành cho đúng một nhóm chỉ số hoặc một chỉ số.")
     if effective_to is not None and effective_to < effective_from:
         raise DomainError("Ngày kết thúc không được trước ngày bắt đầu hiệu lực.")
     cooperating, performers = list(cooperating), list(performers)
-    checks.check_parties(actor, plan, responsible, cooperating, performers, team)
+    if base is None and indicator is not None:  # a new indicator assignment is split from its group's
+        base = open_assignment(plan.issuing_unit_id, Assignment.key_for(group=indicator.group))
+    checks.check_parties(actor, plan, responsible, cooperating, performers, team, base=base,
+                         cooperating_label=cooperating_label)
     key = Assignment.key_for(group=group, indicator=indicator)
     checks.check_no_overlap(history(plan.issuing_unit_id, key), effective_from, effective_to)
     a = Assignment(
@@ -328,7 +332,8 @@ def _reassign(current: Assignment, *, effective_from: date, responsible: Unit, c
             "effective_from",
         )
     cooperating, performers = list(cooperating), list(performers)
-    checks.check_parties(actor, current.plan, responsible, cooperating, performers, team)
+    checks.check_parties(actor, current.plan, responsible, cooperating, performers, team, base=current,
+                         cooperating_label=cooperating_label)
     before = snapshot(current)
     current.effective_to = effective_from - timedelta(days=1)
     db.session.flush()
@@ -336,7 +341,7 @@ def _reassign(current: Assignment, *, effective_from: date, responsible: Unit, c
     return _assign(
         plan=current.plan, group=current.group, indicator=current.indicator, responsible=responsible,
         cooperating=cooperating, cooperating_label=cooperating_label, performers=performers, team=team,
-        performer_label="", effective_from=effective_from, effective_to=None, actor=actor, note=note,
+        performer_label="", effective_from=effective_from, effective_to=None, actor=actor, note=note, base=current,
     )
 
 

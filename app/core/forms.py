@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext
+import re
+from datetime import date
+
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import TextInput
 
 from app.core.errors import DomainError, Forbidden, NotFound, StaleEdit
 from app.core.i18n import N_
@@ -53,6 +58,84 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _Vietnamese()
+
+
+_DMY = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+DATE_HINT = lazy_gettext("nhập theo dạng ngày/tháng/năm, ví dụ 03/12/2026")
+
+
+def parse_vn_date(text: str | None) -> date:
+    """A date typed as Vietnamese write it, dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy), or as yyyy-mm-dd;
+    ValueError with a Vietnamese message otherwise."""
+    from flask_babel import gettext
+
+    raw = (text or "").strip()
+    if m := _DMY.fullmatch(raw):
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif m := _ISO.fullmatch(raw):
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        raise ValueError(gettext("Ngày «%(text)s» không hợp lệ: %(hint)s.", text=raw, hint=DATE_HINT))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(gettext("Ngày «%(text)s» không có trên lịch: %(hint)s.", text=raw, hint=DATE_HINT)) from None
+
+
+class VnDateField(DateField):
+    """A date typed and shown as dd/mm/yyyy whatever the browser's language (a text input, not <input type=date>,
+    whose display follows the browser's locale), with a numeric keyboard on phones; yyyy-mm-dd is accepted too.
+    Empty is None, left to DataRequired/InputRequired/Optional."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "numeric", "placeholder": "dd/mm/yyyy", "autocomplete": "off",
+                     "pattern": r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}", "maxlength": "10", "size": "10",
+                     **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        text = " ".join(valuelist or []).strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = parse_vn_date(text)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(str(exc)) from None
+
+    def validate(self, form, extra_validators=()):
+        """A date that could not be read says why (DataRequired would replace it by "enter a date")."""
+        if self.process_errors:
+            self.errors = list(self.process_errors)
+            return False
+        return super().validate(form, extra_validators)
+
+
+def _number_kw(mode: str, kwargs: dict) -> dict:
+    return {"inputmode": mode, **(kwargs.pop("render_kw", None) or {})}
+
+
+class NumericField(IntegerField):
+    """A whole number with the phone's numeric keyboard."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, render_kw=_number_kw("numeric", kwargs), **kwargs)
+
+
+class DecimalText(StringField):
+    """A number typed the Vietnamese way ("1.234,5" or "1234.5"; the service parses it), decimal keyboard."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, render_kw=_number_kw("decimal", kwargs), **kwargs)
 
 
 def show_error(form, exc: DomainError) -> None:

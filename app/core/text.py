@@ -89,3 +89,55 @@ def install_request_class(app) -> None:
             return args
 
     app.request_class = NfcRequest
+
+
+# Vietnamese alphabetical order (the order of dictionaries and of name lists in official documents): the 29 letters
+# a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y (f, j, w, z of foreign names where the Latin alphabet
+# has them), then, between words spelled alike, the tones: none, huyền, hỏi, ngã, sắc, nặng.
+_LETTERS = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_RANK = {c: i + 1 for i, c in enumerate(_LETTERS)}
+_LETTER_MARKS = {"\u0306": "ă", "\u0302": "â", "\u031b": "ơ"}  # breve, circumflex, horn (on a, e/o, o/u)
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
+
+
+def _letters(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(letter ranks, tones) of one lower-case word; a character outside the alphabet ranks after it, by its code."""
+    ranks: list[int] = []
+    tones: list[int] = []
+    for ch in unicodedata.normalize("NFD", word):
+        if ch in _TONES:
+            tones[-1:] = [_TONES[ch]] if tones else []
+            continue
+        if ch in _LETTER_MARKS and ranks:
+            base = _LETTERS[ranks[-1] - 1] if 0 < ranks[-1] <= len(_LETTERS) else ""
+            marked = {"a\u0306": "ă", "a\u0302": "â", "e\u0302": "ê", "o\u0302": "ô", "o\u031b": "ơ",
+                      "u\u031b": "ư"}.get(base + ch)
+            if marked:
+                ranks[-1] = _RANK[marked]
+            continue
+        if unicodedata.combining(ch):
+            continue
+        ranks.append(_RANK.get(ch, len(_LETTERS) + 1 + ord(ch)))
+        tones.append(0)
+    return tuple(ranks), tuple(tones)
+
+
+def vn_sort_key(text: str | None) -> tuple:
+    """A sort key in Vietnamese alphabetical order, word by word: "Đào" after "Dũng", "Ánh" after "Anh" and
+    before "Ấn", "An" before "Anh", case ignored. Tones only break ties between words spelled alike."""
+    words = nfc(text or "").casefold().split()
+    parsed = [_letters(w) for w in words]
+    return tuple(r for r, _ in parsed), tuple(t for _, t in parsed), nfc(text or "")
+
+
+def person_sort_key(full_name: str | None) -> tuple:
+    """People in the order of Vietnamese name lists: by given name (the last word), then by family and middle
+    names ("Nguyễn Văn Bình" before "Lê Thị Hoa", "Lê Thị Hoa" before "Trần Thị Hoa")."""
+    words = (full_name or "").split()
+    return vn_sort_key(" ".join(words[-1:])), vn_sort_key(" ".join(words[:-1]))
+
+
+def plain(text: str | None) -> str:
+    """A search key that ignores case and diacritics ("nguyen van binh" finds "Nguyễn Văn Bình", "dang" "Đặng")."""
+    decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import Form, choices
+from app.core.forms import Form, VnDateField, choices
 from app.indicators.models import VALUE_SOURCES, ZERO_DENOMINATOR
 
 
@@ -22,5 +22,5 @@ class IndicatorForm(Form):
 
 class VersionForm(Form):
     name = StringField(_l("Tên phiên bản"), validators=[DataRequired(_l("Nhập tên phiên bản.")), Length(max=255)])
-    effective_from = DateField(_l("Áp dụng từ ngày"), validators=[DataRequired(_l("Nhập ngày áp dụng."))])
+    effective_from = VnDateField(_l("Áp dụng từ ngày"), validators=[DataRequired(_l("Nhập ngày áp dụng."))])
     note = TextAreaField(_l("Ghi chú (căn cứ thay đổi)"), validators=[Optional(), Length(max=4000)])

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import Form, choices
+from app.core.forms import Form, NumericField, choices
 from app.org.models import UNIT_KINDS
 
 
@@ -11,5 +11,5 @@ class UnitForm(Form):
     name = StringField(_l("Tên đơn vị"), validators=[DataRequired(_l("Nhập tên đơn vị.")), Length(max=255)])
     kind = SelectField(_l("Loại đơn vị"), choices=choices((k, _l(v)) for k, v in UNIT_KINDS.items()))
     parent_id = SelectField(_l("Đơn vị cấp trên"), coerce=int)
-    sort_order = IntegerField(_l("Thứ tự hiển thị"), default=0, validators=[Optional()])
+    sort_order = NumericField(_l("Thứ tự hiển thị"), default=0, validators=[Optional()])
     is_active = BooleanField(_l("Đang hoạt động"), default=True)

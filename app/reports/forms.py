@@ -12,7 +12,8 @@ class NewDocumentForm(Form):
                                                          ("report", _l("Báo cáo kết quả thực hiện Bộ chỉ số quý"))]))
     unit_id = SelectField(_l("Đơn vị ban hành"), coerce=int)
     quarter = StringField(_l("Quý"), validators=[DataRequired(_l("Nhập quý, ví dụ 2026Q4."))],
-                          description=_l("Ví dụ 2026Q4, Quý 4/2026 hoặc Q4/2026."))
+                          description=_l("Ví dụ 2026Q4, Quý 4/2026 hoặc Q4/2026."),
+                          render_kw={"list": "quarter-options", "autocomplete": "off"})
 
 
 class ActionForm(Form):

@@ -12,12 +12,13 @@ from app.auth.guards import reauth_redirect
 from app.core.errors import DomainError, Forbidden, NotFound
 from app.core.forms import FAILED, choices, commit_or_show
 from app.core.i18n import N_
-from app.core.time import now_utc, to_vn
+from app.core.time import now_utc, to_vn, today_vn
 from app.extensions import db
 from app.org.models import Unit
 from app.reports import services
 from app.reports.forms import ActionForm, NewDocumentForm, VerifyForm, texts_form
 from app.reports.models import Document
+from app.scores.periods import suggestions
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -60,7 +61,7 @@ def index():
     if request.args.get("format") == "xlsx":
         return send_xlsx(workbook(documents), "van-ban.xlsx")
     return render_template("documents/index.html", documents=documents, form=form, state=state,
-                           everything=everything)
+                           everything=everything, quarter_options=suggestions(today_vn(), ("quarter",)))
 
 
 @bp.route("/new", methods=["POST"])
@@ -91,7 +92,7 @@ def new():
     if request.args.get("format") == "xlsx":
         return send_xlsx(workbook(documents), "van-ban.xlsx")
     return render_template("documents/index.html", documents=documents, form=form, state=state,
-                           everything=everything), 422
+                           everything=everything, quarter_options=suggestions(today_vn(), ("quarter",))), 422
 
 
 def _detail(doc: Document, *, texts=None, action_form=None, status: int = 200):

@@ -6,7 +6,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from app.core.formatting import vn_number
 from app.core.forms import FAILED, choices, commit_or_show, failed_status
+from app.core.i18n import period_label
 from app.core.locking import form_version
 from app.core.params import arg_id
 from app.core.permissions import require
@@ -141,13 +143,31 @@ def entry():
             numerator=form.numerator.data, denominator=form.denominator.data, note=form.note.data,
             actor=current_user, today=today, expected_version=form_version(form.version.data)))
         if rec is not FAILED:
-            flash(f"Đã lưu {rec.indicator.label}, {unit.name}, kỳ {parse_period(form.period.data).label}: "
-                  f"{rec.points} / {rec.max_points} điểm.", "success")
+            flash(gettext("Đã lưu %(indicator)s, %(unit)s, kỳ %(period)s: %(points)s / %(max)s điểm.",
+                          indicator=rec.indicator.label, unit=unit.name,
+                          period=period_label(parse_period(form.period.data)), points=vn_number(rec.points),
+                          max=vn_number(rec.max_points)), "success")
             return redirect(url_for(".entry", unit=unit.id))
         stored = _stored_value(unit, form)
         form.version.data = stored.version if stored is not None else 0  # what the user is shown now
     return render_template("scores/entry.html", form=form, units=units, unit=unit, indicators=indicators,
-                           stored=stored), (failed_status(form) if form.errors or form.form_errors else 200)
+                           stored=stored, **_period_picker(form.period.data, today)), (
+        failed_status(form) if form.errors or form.form_errors else 200)
+
+
+def _period_picker(text: str | None, today) -> dict:
+    """The entry page's period picker: the finished periods offered, the one chosen (what was typed, "10/2026", is
+    shown as "Tháng 10/2026"), and what was typed when it is not among them (kept, so its error is seen beside it)."""
+    groups = manual.entry_periods(today)
+    try:
+        period = parse_period(text or "")
+    except ValueError:
+        period = None
+    offered = {p.code for periods in groups.values() for p in periods}
+    if period is not None and period.code not in offered:
+        groups[period.kind] = [period, *groups[period.kind]]  # an older (or a running) period asked for by name
+    extra = (text or "").strip() if period is None else ""
+    return {"period_groups": groups, "chosen_period": period.code if period else "", "extra_period": extra}
 
 
 def _stored_value(unit: Unit, form):

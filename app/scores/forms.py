@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.core.forms import Form
+from app.core.forms import Form, VnDateField
 
 
 class ExplanationForm(Form):
@@ -11,7 +11,7 @@ class ExplanationForm(Form):
                                                                        Length(max=4000)])
     remedy = TextAreaField(_l("Biện pháp khắc phục"), validators=[DataRequired(_l("Nhập biện pháp khắc phục.")),
                                                                   Length(max=4000)])
-    due_on = DateField(_l("Hạn hoàn thành"), validators=[DataRequired(_l("Nhập hạn hoàn thành."))])
+    due_on = VnDateField(_l("Hạn hoàn thành"), validators=[DataRequired(_l("Nhập hạn hoàn thành."))])
 
 
 class ReviewForm(Form):
@@ -30,9 +30,12 @@ class ReviewForm(Form):
 
 class ManualEntryForm(Form):
     version = HiddenField()  # the version of the stored value the user saw (0: none); empty: the user saw none
-    indicator_id = SelectField("Chỉ số", coerce=int)
-    period = StringField("Kỳ", validators=[DataRequired("Nhập kỳ đánh giá.")],
-                         description="Tháng 10/2026, quý Quý 3/2026 (hoặc Q3/2026) hoặc năm 2026.")
-    numerator = StringField("Tử số", validators=[DataRequired("Nhập tử số.")])
-    denominator = StringField("Mẫu số", validators=[DataRequired("Nhập mẫu số.")])
-    note = TextAreaField("Ghi chú, nguồn số liệu", validators=[Optional(), Length(max=2000)])
+    indicator_id = SelectField(_l("Chỉ số"), coerce=int)
+    # shown as a picker of finished months, quarters and years (templates/scores/entry.html); any spelling
+    # parse_period reads is accepted too ("11/2026", "T11/2026", "Quý 3/2026", "2026"), e.g. from ?period=
+    period = StringField(_l("Kỳ"), validators=[DataRequired(_l("Chọn kỳ đánh giá."))])
+    numerator = StringField(_l("Tử số"), validators=[DataRequired(_l("Nhập tử số."))],
+                            render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    denominator = StringField(_l("Mẫu số"), validators=[DataRequired(_l("Nhập mẫu số."))],
+                              render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    note = TextAreaField(_l("Ghi chú, nguồn số liệu"), validators=[Optional(), Length(max=2000)])

@@ -13,9 +13,10 @@ from flask_login import current_user
 
 from app.core import staging, uploads
 from app.core.permissions import roles_required
-from app.core.time import now_utc
+from app.core.time import now_utc, today_vn
 from app.extensions import db
 from app.scores.importer import SourceFile, import_files
+from app.scores.periods import suggestions
 from app.scores.views import bp
 
 ALLOWED = (".json", ".csv", ".xlsx")
@@ -44,7 +45,7 @@ def _options() -> dict:
 
 def _page(report=None, token=None, options=None, status=200):
     return render_template("scores/import.html", report=report, token=token, options=options or {},
-                           limits=uploads.current_limits()), status
+                           limits=uploads.current_limits(), period_options=suggestions(today_vn())), status
 
 
 @bp.route("/import", methods=["GET", "POST"])

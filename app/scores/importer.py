@@ -16,6 +16,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from app.audit.services import record
+from app.core.formatting import vn_number
 from app.core.text import nfc
 from app.extensions import db
 from app.indicators.models import Indicator, IndicatorGroup
@@ -273,7 +274,7 @@ def _check_ranges(items: list[ScoreInput], fr: FileReport) -> None:
         rule = rules[item.period.start_date].get(item.indicator.id) if item.indicator is not None else None
         if item.portal_points is not None and rule is not None and item.portal_points > rule.max_points:
             fr.errors.append(ParseError(item.row, points_field, item.portal_points,
-                                        f"Điểm {item.portal_points} vượt điểm tối đa {rule.max_points} của chỉ số "
+                                        f"Điểm {vn_number(item.portal_points)} vượt điểm tối đa {vn_number(rule.max_points)} của chỉ số "
                                         f"{item.indicator.label} trong danh mục."))
         if item.ratio is not None and not Decimal(0) <= item.ratio <= Decimal(100):
             fr.errors.append(ParseError(item.row, "ratio", item.ratio, "Tỷ lệ phải trong khoảng 0–100 (%)."))

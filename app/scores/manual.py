@@ -59,6 +59,25 @@ def _count(text: str, label: str, field: str) -> Decimal:
     return value
 
 
+def entry_periods(today: date, *, months: int = 24, quarters: int = 8, years: int = 3) -> dict[str, list[Period]]:
+    """The finished periods offered by the entry page's picker, newest first: months, quarters and years (an older
+    period can still be typed in the address, ?period=11/2024)."""
+    from app.scores.periods import month_period, quarter_period, year_period
+
+    y, m = today.year, today.month
+    month_list = []
+    for _ in range(months):
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+        month_list.append(month_period(y, m))
+    q_year, quarter = today.year, (today.month - 1) // 3 + 1
+    quarter_list = []
+    for _ in range(quarters):
+        q_year, quarter = (q_year, quarter - 1) if quarter > 1 else (q_year - 1, 4)
+        quarter_list.append(quarter_period(q_year, quarter))
+    return {"month": month_list, "quarter": quarter_list,
+            "year": [year_period(today.year - i) for i in range(1, years + 1)]}
+
+
 def current_value(unit: Unit, indicator: Indicator, period: Period) -> ScoreRecord | None:
     """The manual value stored for a unit, indicator and period, if any."""
     return db.session.scalar(sa.select(ScoreRecord).where(
@@ -87,7 +106,8 @@ def enter(*, unit: Unit, indicator: Indicator, period_text: str, numerator: str,
         ensure_version(stored, expected_version)
     num, den = _count(numerator, "Tử số", "numerator"), _count(denominator, "Mẫu số", "denominator")
     if num > den:
-        raise DomainError(gettext("Tử số (%(num)s) không được lớn hơn mẫu số (%(den)s).", num=num, den=den), "numerator")
+        raise DomainError(gettext("Tử số (%(num)s) không được lớn hơn mẫu số (%(den)s).", num=vn_number(num, 0),
+                                  den=vn_number(den, 0)), "numerator")
     batch = ImportBatch(filename="Nhập tay", sha256="manual", file_format="manual", period_kind=period.kind,
                         period_start=period.start_date, created_by_id=actor.id, rows_total=1)
     db.session.add(batch)

@@ -12,7 +12,7 @@ MIN_YEAR = 2000
 MAX_YEAR = 2100
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
-HINT = "cần dạng 11/2026 (tháng), Quý 3/2026 (quý) hoặc 2026 (năm)"
+HINT = "cần dạng 11/2026, T11/2026 hoặc Tháng 11/2026 (tháng); Quý 3/2026 hoặc Q3/2026 (quý); 2026 (năm)"
 
 # Matched against the text folded by _fold: lower case, no diacritics, single spaces, none around "/" and "-".
 _SEP = r"(?:/|-| nam | )"
@@ -44,7 +44,7 @@ class Period(NamedTuple):
 
 def _check_year(year: int, text: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"Kỳ đánh giá “{text}”: năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.")
+        raise ValueError(f"Kỳ đánh giá “{text}”: năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR} ({HINT}).")
 
 
 def month_period(year: int, month: int) -> Period:
@@ -80,7 +80,7 @@ def _month(year: int, month: int, raw: str) -> Period:
     """The month period, with the year and month checked."""
     _check_year(year, raw)
     if not 1 <= month <= 12:
-        raise ValueError(f"Kỳ đánh giá “{raw}”: tháng phải từ 01 đến 12.")
+        raise ValueError(f"Kỳ đánh giá “{raw}”: tháng phải từ 01 đến 12 ({HINT}).")
     return month_period(year, month)
 
 
@@ -89,7 +89,7 @@ def _quarter(year: int, quarter: str, raw: str) -> Period:
     _check_year(year, raw)
     number = _ROMAN_VALUE.get(quarter) or int(quarter)
     if not 1 <= number <= 4:
-        raise ValueError(f"Kỳ đánh giá “{raw}” không hợp lệ: quý phải từ 1 đến 4 (I–IV).")
+        raise ValueError(f"Kỳ đánh giá “{raw}” không hợp lệ: quý phải từ 1 đến 4 (I–IV; {HINT}).")
     return quarter_period(year, number)
 
 
@@ -156,3 +156,23 @@ def _candidates(year: int) -> list[Period]:
         + [quarter_period(year, q) for q in range(1, 5)]
         + [year_period(year)]
     )
+
+
+def suggestions(today: date, kinds: tuple[str, ...] = ("month", "quarter", "year"), *, months: int = 12,
+                quarters: int = 6, years: int = 3) -> list[Period]:
+    """Recent periods, newest first, offered where a period is typed (a <datalist>: picked or typed, any spelling
+    parse_period reads is still accepted): the running one and those before it."""
+    out: list[Period] = []
+    if "month" in kinds:
+        y, m = today.year, today.month
+        for _ in range(months):
+            out.append(month_period(y, m))
+            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    if "quarter" in kinds:
+        y, q = today.year, (today.month - 1) // 3 + 1
+        for _ in range(quarters):
+            out.append(quarter_period(y, q))
+            y, q = (y, q - 1) if q > 1 else (y - 1, 4)
+    if "year" in kinds:
+        out += [year_period(today.year - i) for i in range(years)]
+    return out

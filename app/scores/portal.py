@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from app.core.formatting import vn_number
 from app.core.text import nfc
 from app.indicators.catalog_data import (
     GROUPS_BY_CODE,
@@ -143,11 +144,11 @@ class _Unit:
     def check(self, label: str, num: Decimal | None, den: Decimal | None, ratio: Decimal | None,
               score: Decimal | None = None, max_score: Decimal | None = None) -> None:
         if ratio is not None and not (-EPSILON <= ratio <= 100 + EPSILON):
-            self.error(f"{label}.ratio", ratio, f"Tỷ lệ {ratio}% của {label} nằm ngoài khoảng 0–100%.")
+            self.error(f"{label}.ratio", ratio, f"Tỷ lệ {vn_number(ratio)}% của {label} nằm ngoài khoảng 0–100%.")
         if num is not None and den is not None and 0 <= den < num:
-            self.error(f"{label}.numerator", num, f"Tử số {num} của {label} lớn hơn mẫu số {den}.")
+            self.error(f"{label}.numerator", num, f"Tử số {vn_number(num, 0)} của {label} lớn hơn mẫu số {vn_number(den, 0)}.")
         if score is not None and max_score is not None and score > max_score + EPSILON:
-            self.error(f"{label}.score", score, f"Điểm {score} của {label} vượt điểm tối đa {max_score}.")
+            self.error(f"{label}.score", score, f"Điểm {vn_number(score)} của {label} vượt điểm tối đa {vn_number(max_score)}.")
 
     def add(self, indicator_code: str | None, group_code: str, **values: Any) -> None:
         self.rows.append(PortalScoreRow(**self.ident, indicator_code=indicator_code, group_code=group_code,

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from app.core import tabular as core
+from app.core.formatting import vn_number
 from app.core.numbers import NumberError, checked_number, parse_vn_number
 from app.core.tabular import ENCODING_HINT, HEADER_ONLY, TableError, normalise_header  # noqa: F401  (public here)
 from app.core.uploads import rows_refusal
@@ -117,7 +118,7 @@ def _rows_from(table: core.Table) -> ParsedTable:
                 errors.append(ParseError(row_no, label, nums[key], f"{label} không được âm."))
         if None not in (nums["numerator"], nums["denominator"]) and nums["numerator"] > nums["denominator"]:
             errors.append(ParseError(row_no, "TuSo", nums["numerator"],
-                                     f"Tử số ({nums['numerator']}) lớn hơn mẫu số ({nums['denominator']})."))
+                                     f"Tử số ({vn_number(nums['numerator'], 0)}) lớn hơn mẫu số ({vn_number(nums['denominator'], 0)})."))
         if nums["ratio"] is not None and not Decimal(0) <= nums["ratio"] <= Decimal(100):
             errors.append(ParseError(row_no, "TyLe", nums["ratio"], "Tỷ lệ phải trong khoảng 0–100 (%)."))
         unreadable = {e.field for e in errors}

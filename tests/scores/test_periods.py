@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.scores.periods import MAX_YEAR, MIN_YEAR, ROMAN, month_period, parse_period, quarter_period, year_period
+from app.scores.periods import (
+    HINT,
+    MAX_YEAR,
+    MIN_YEAR,
+    ROMAN,
+    month_period,
+    parse_period,
+    quarter_period,
+    year_period,
+)
 
 ACCEPTED = [
     ("2026-11", "2026-11"), ("11/2026", "2026-11"), ("T11/2026", "2026-11"), ("t11/2026", "2026-11"),
@@ -40,7 +49,6 @@ def test_the_period_carries_dates_and_a_vietnamese_label():
     assert parse_period("Năm 2026") == ("year", date(2026, 1, 1), date(2026, 12, 31), "Năm 2026")
 
 
-HINT = "cần dạng 11/2026 (tháng), Quý 3/2026 (quý) hoặc 2026 (năm)"
 
 REFUSED = [
     ("", f"Kỳ đánh giá trống: {HINT}."),
@@ -49,13 +57,13 @@ REFUSED = [
     ("Q3/26", f"Kỳ đánh giá “Q3/26” không hợp lệ: {HINT}."),
     ("11 2026", f"Kỳ đánh giá “11 2026” không hợp lệ: {HINT}."),
     ("Quý IIII/2026", f"Kỳ đánh giá “Quý IIII/2026” không hợp lệ: {HINT}."),
-    ("2026-Q5", "Kỳ đánh giá “2026-Q5” không hợp lệ: quý phải từ 1 đến 4 (I–IV)."),
-    ("Quý 0/2026", "Kỳ đánh giá “Quý 0/2026” không hợp lệ: quý phải từ 1 đến 4 (I–IV)."),
-    ("2026-13", "Kỳ đánh giá “2026-13”: tháng phải từ 01 đến 12."),
-    ("T0/2026", "Kỳ đánh giá “T0/2026”: tháng phải từ 01 đến 12."),
-    ("13/2026", "Kỳ đánh giá “13/2026”: tháng phải từ 01 đến 12."),
-    ("1999", f"Kỳ đánh giá “1999”: năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}."),
-    ("Quý 1/2101", f"Kỳ đánh giá “Quý 1/2101”: năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}."),
+    ("2026-Q5", f"Kỳ đánh giá “2026-Q5” không hợp lệ: quý phải từ 1 đến 4 (I–IV; {HINT})."),
+    ("Quý 0/2026", f"Kỳ đánh giá “Quý 0/2026” không hợp lệ: quý phải từ 1 đến 4 (I–IV; {HINT})."),
+    ("2026-13", f"Kỳ đánh giá “2026-13”: tháng phải từ 01 đến 12 ({HINT})."),
+    ("T0/2026", f"Kỳ đánh giá “T0/2026”: tháng phải từ 01 đến 12 ({HINT})."),
+    ("13/2026", f"Kỳ đánh giá “13/2026”: tháng phải từ 01 đến 12 ({HINT})."),
+    ("1999", f"Kỳ đánh giá “1999”: năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR} ({HINT})."),
+    ("Quý 1/2101", f"Kỳ đánh giá “Quý 1/2101”: năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR} ({HINT})."),
     ("٢٠٢٦", f"Kỳ đánh giá “٢٠٢٦” không hợp lệ: {HINT}."),  # Arabic-Indic digits are not read as 2026
     ("2026/Q3", f"Kỳ đánh giá “2026/Q3” không hợp lệ: {HINT}."),
 ]

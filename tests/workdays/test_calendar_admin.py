@@ -120,7 +120,7 @@ def test_an_officer_is_kept_out(demo, auth, client, db):
 
 @pytest.mark.parametrize(("data", "message"), [
     ({"day": ""}, "Nhập ngày cần điều chỉnh."),
-    ({"day": "31/02/2026"}, "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm"),
+    ({"day": "31/02/2026"}, "không có trên lịch: nhập theo dạng ngày/tháng/năm"),
     ({"note": "  "}, "Nhập ghi chú"),
     ({"note": "x" * 256}, "Không quá 255 ký tự."),
     ({"is_working_day": "maybe"}, "Lựa chọn không hợp lệ."),

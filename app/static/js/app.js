@@ -12,3 +12,20 @@ document.addEventListener("DOMContentLoaded", function () {
     input.addEventListener("focus", function () { input.select(); });
   });
 });
+// The performer picker (templates/assignments/_picker.html) narrows as one types; without JavaScript "Lọc" does it.
+document.addEventListener("DOMContentLoaded", function () {
+  var plain = function (s) {
+    return s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  };
+  document.querySelectorAll("input[data-pick-filter]").forEach(function (input) {
+    var box = input.closest("[data-picker]");
+    input.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); } });
+    input.addEventListener("input", function () {
+      var q = plain(input.value.trim());
+      box.querySelectorAll("[data-pick]").forEach(function (row) {
+        var checked = row.querySelector("input").checked;
+        row.hidden = !(checked || !q || plain(row.getAttribute("data-pick")).indexOf(q) !== -1);
+      });
+    });
+  });
+});
