@@ -27,7 +27,7 @@ def explanation_deadline(period: Period, months_after: int = 1) -> date:
 class ExplanationState:
     """What the owner of a red indicator still has to do: `key` for code and tests, `label` and `css` for pages."""
 
-    key: str  # "missing" | "overdue" | "explained"
+    key: str  # "missing" | "overdue" | "returned" | "submitted" | "accepted"
     label: str
     css: str  # badge class
     deadline: date
@@ -35,17 +35,24 @@ class ExplanationState:
 
     @property
     def urgency(self) -> int:
-        """0 = overdue, 1 = to explain, 2 = explained (sort key)."""
-        return {"overdue": 0, "missing": 1}.get(self.key, 2)
+        """0 = overdue, 1 = to explain or sent back, 2 = explained (sort key)."""
+        return {"overdue": 0, "missing": 1, "returned": 1}.get(self.key, 2)
 
 
 def explanation_state(explanation: Explanation | None, deadline: date, today: date) -> ExplanationState:
-    """The one place that reads an explanation's state (a review step adds its states here)."""
+    """The one place that reads an explanation's state for the home pages: none yet (to explain, or overdue), sent
+    back by the reviewer (to correct), waiting for review, or accepted (app.scores.review keeps the review state)."""
     if explanation is None:
         if today > deadline:
             return ExplanationState("overdue", gettext("Quá hạn giải trình (hạn %(day)s)", day=vn_date(deadline)),
                                     "warn", deadline, True)
         return ExplanationState("missing", gettext("Chưa giải trình, hạn %(day)s", day=vn_date(deadline)),
                                 "warn", deadline, True)
-    return ExplanationState("explained", gettext("Đã giải trình, hạn %(day)s", day=vn_date(explanation.due_on)),
-                            "ok", explanation.due_on, False)
+    if explanation.state == "returned":
+        return ExplanationState("returned", gettext("Giải trình bị trả lại: sửa và gửi lại, hạn %(day)s",
+                                                    day=vn_date(deadline)), "warn", deadline, True)
+    if explanation.state == "accepted":
+        return ExplanationState("accepted", gettext("Giải trình đã được chấp nhận, hạn khắc phục %(day)s",
+                                                    day=vn_date(explanation.due_on)), "ok", explanation.due_on, False)
+    return ExplanationState("submitted", gettext("Đã giải trình, chờ duyệt; hạn khắc phục %(day)s",
+                                                 day=vn_date(explanation.due_on)), "ok", explanation.due_on, False)

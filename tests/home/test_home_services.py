@@ -40,12 +40,19 @@ def test_the_explanation_deadline_is_the_end_of_a_month_after_the_period(period,
 class _Explained:
     due_on = date(2026, 12, 15)
 
+    def __init__(self, state="submitted"):
+        self.state = state
+
 
 @pytest.mark.parametrize(("explanation", "today", "key", "label", "needs_action"), [
     (None, date(2026, 11, 15), "missing", "Chưa giải trình, hạn 30/11/2026", True),
     (None, date(2026, 11, 30), "missing", "Chưa giải trình, hạn 30/11/2026", True),
     (None, date(2026, 12, 1), "overdue", "Quá hạn giải trình (hạn 30/11/2026)", True),
-    (_Explained(), date(2026, 12, 1), "explained", "Đã giải trình, hạn 15/12/2026", False),
+    (_Explained(), date(2026, 12, 1), "submitted", "Đã giải trình, chờ duyệt; hạn khắc phục 15/12/2026", False),
+    (_Explained("accepted"), date(2026, 12, 1), "accepted", "Giải trình đã được chấp nhận, hạn khắc phục 15/12/2026",
+     False),
+    (_Explained("returned"), date(2026, 11, 20), "returned", "Giải trình bị trả lại: sửa và gửi lại, hạn 30/11/2026",
+     True),
 ])
 def test_the_state_of_an_explanation(app, explanation, today, key, label, needs_action):
     with app.test_request_context():
@@ -54,8 +61,8 @@ def test_the_state_of_an_explanation(app, explanation, today, key, label, needs_
 
 
 def test_overdue_comes_before_due_before_explained():
-    urgencies = [explain.ExplanationState(k, "", "", date(2026, 11, 30), k != "explained").urgency
-                 for k in ("overdue", "missing", "explained")]
+    urgencies = [explain.ExplanationState(k, "", "", date(2026, 11, 30), k != "submitted").urgency
+                 for k in ("overdue", "missing", "submitted")]
     assert urgencies == sorted(urgencies) and len(set(urgencies)) == 3
 
 
@@ -100,7 +107,7 @@ class TestChairHome:
         db.session.commit()
         with app.test_request_context():
             page = _chair_home()
-        assert [(r.unit.code, r.state.key) for r in page.reds] == [("NS.TANSON", "missing"), ("NS", "explained")]
+        assert [(r.unit.code, r.state.key) for r in page.reds] == [("NS.TANSON", "missing"), ("NS", "submitted")]
         assert [u.code for u in page.units_below_with_reds] == ["NS.TANSON"]
         assert page.headline.unexplained == [] and len(page.headline.reds) == 1
 
@@ -169,7 +176,7 @@ class TestOfficerHome:
         with app.test_request_context():
             page = self._home("yenntk")
             assert page.todo == []
-            assert [r.red.state.label for r in page.explained] == ["Đã giải trình, hạn 31/12/2026"]
+            assert [r.red.state.label for r in page.explained] == ["Đã giải trình, chờ duyệt; hạn khắc phục 31/12/2026"]
 
     def test_the_one_stop_members_only_red_indicator_comes_first(self, scored, app, db):
         put("NS", 2026, 10, "REUSED_DIGITIZED_DATA", 10, 100)  # IV.1, the team's third group in the catalog
