@@ -51,17 +51,7 @@ def index():
     form = _new_form()
     if request.method == "GET" and not form.quarter.data:
         form.quarter.data = request.args.get("quarter", "")
-    from app.core.excel import send_xlsx
-    from app.core.listing import listing_state
-    from app.reports.listing import LISTING, workbook
-
-    everything = services.documents_for(current_user)
-    state = listing_state(LISTING)
-    documents = state.apply(everything)
-    if request.args.get("format") == "xlsx":
-        return send_xlsx(workbook(documents), "van-ban.xlsx")
-    return render_template("documents/index.html", documents=documents, form=form, state=state,
-                           everything=everything, quarter_options=suggestions(today_vn(), ("quarter",)))
+    return _index_page(form)
 
 
 @bp.route("/new", methods=["POST"])
@@ -82,6 +72,11 @@ def new():
         if doc is not FAILED:
             flash(gettext("Đã tạo dự thảo %(kind_label)s %(quarter_label)s của %(unit_name)s.", kind_label=doc.kind_label.lower(), quarter_label=doc.quarter_label, unit_name=doc.unit.name), "success")
             return redirect(url_for(".detail", document_id=doc.id))
+    return _index_page(form, status=422)
+
+
+def _index_page(form, status: int = 200):
+    """The documents list (sorted, filtered, or its Excel export) under the new-draft form."""
     from app.core.excel import send_xlsx
     from app.core.listing import listing_state
     from app.reports.listing import LISTING, workbook
@@ -92,7 +87,7 @@ def new():
     if request.args.get("format") == "xlsx":
         return send_xlsx(workbook(documents), "van-ban.xlsx")
     return render_template("documents/index.html", documents=documents, form=form, state=state,
-                           everything=everything, quarter_options=suggestions(today_vn(), ("quarter",))), 422
+                           everything=everything, quarter_options=suggestions(today_vn(), ("quarter",))), status
 
 
 def _detail(doc: Document, *, texts=None, action_form=None, status: int = 200):
