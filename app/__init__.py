@@ -53,9 +53,22 @@ def create_app(config: object | str | None = None) -> Flask:
     return app
 
 
+def sqlite_busy_timeout(app: Flask) -> None:
+    """On SQLite, a writer waits up to SQLITE_BUSY_TIMEOUT seconds for another process's write to end (the web
+    server, the scheduler and the report workers share one file) instead of failing after pysqlite's 5 s."""
+    if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("timeout", float(app.config.get("SQLITE_BUSY_TIMEOUT", 30)))
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
 
+    sqlite_busy_timeout(app)
     db.init_app(app)
     install_session_hook(db.session)  # string columns stored in NFC, whatever path wrote them
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True, compare_type=True)

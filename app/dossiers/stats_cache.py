@@ -14,13 +14,18 @@ Honesty rules:
   at its end only, so valid from its end); an open dossier's buckets change when `as_of` passes its due time or
   receipt: the open part is valid from `as_of` until the next of those, and its key holds the due-soon and
   apology margins (working days from the calendar, so a calendar change is a new key);
-- the entry is written in the reader's transaction: a rolled-back write never leaves a count behind.
+- the entry is written in the reader's transaction: a rolled-back write never leaves a count behind;
+- a reader whose transaction is rolled back anyway (a batch of draft PDFs) reads without writing (`reading_only`):
+  on SQLite a written entry would hold the database's write lock through the whole render, and the other workers'
+  writes would wait for it until they time out ("database is locked").
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -31,6 +36,18 @@ from app.dossiers.models import Dossier, DossierClaim, DossierDataVersion, Dossi
 from app.extensions import db
 
 Counts = dict[int, dict[str, int]]
+
+_READ_ONLY: ContextVar[bool] = ContextVar("stats_cache_read_only", default=False)
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Inside: cached entries are used, new ones are not written (the caller's transaction is rolled back anyway)."""
+    token = _READ_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _READ_ONLY.reset(token)
 
 
 def version(session=None) -> int:
@@ -82,7 +99,7 @@ def cached(part: str, unit_ids, window, compute: Callable[[], tuple[Counts, Vali
             and (entry.valid_until is None or window.as_of < _aware(entry.valid_until))):
         return {int(uid): counts for uid, counts in entry.counts.items()}
     counts, validity = compute()
-    if validity is not None:
+    if validity is not None and not _READ_ONLY.get():
         _store(key, current, validity, counts)
     return counts
 

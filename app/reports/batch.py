@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import DomainError
 from app.core.time import to_vn
+from app.dossiers import stats_cache
 from app.extensions import db
 from app.org.models import Unit
 from app.reports import services
@@ -111,7 +112,9 @@ def produce(task: Task) -> str:
         note = " (không ký lại)" if task.sign else ""
         return f"đã ký ban hành số {doc.number_text} ngày {doc.issued_on:%d/%m/%Y}{note}: ghi bản đã ký vào {target}"
     if not task.sign:
-        target.write_bytes(services.draft_preview(task.kind, unit, period, today=today))
+        with stats_cache.reading_only():  # a draft writes nothing: run_one rolls its session back
+            pdf = services.draft_preview(task.kind, unit, period, today=today)
+        target.write_bytes(pdf)
         return f"bản dự thảo (chưa ký) ghi vào {target}"
     signer = signer_for(unit, task.signer_name, now)
     if doc is None:

@@ -127,3 +127,45 @@ def test_the_reports_queries_do_not_grow_with_peers_and_sub_units(quarters, db):
     db.session.commit()
     after = {code: _statements(db, code, quarters) for code in ("NS", "NS.MANOI")}
     assert after == before
+
+
+def test_a_draft_in_the_batch_writes_nothing(quarters, db, clock, tmp_path):
+    """Workers render drafts side by side on one SQLite file: a draft that wrote (the statistics cache) would hold
+    the write lock through its whole render and another worker's write would fail with "database is locked"."""
+    from datetime import UTC, datetime
+
+    from app.org.services import find_unit_by_code
+
+    writes = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE", "REPLACE"):
+            writes.append(statement.split("\n", 1)[0])
+
+    unit = find_unit_by_code("NS")
+    task = batch.Task(kind="report", unit_id=unit.id, code="NS", name=unit.name, quarter="2026Q3",
+                      target=str(tmp_path / "ns.pdf"), now=datetime(2026, 10, 5, 2, tzinfo=UTC))
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        outcome = batch.run_one(task)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert outcome.ok, outcome.message
+    assert writes == []
+    assert (tmp_path / "ns.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_sqlite_writers_wait_for_each_other():
+    """A write waits SQLITE_BUSY_TIMEOUT seconds (30 by default) for another process's, not pysqlite's 5."""
+    from types import SimpleNamespace
+
+    from app import sqlite_busy_timeout
+
+    app = SimpleNamespace(config={"SQLALCHEMY_DATABASE_URI": "sqlite:////tmp/x.db", "SQLITE_BUSY_TIMEOUT": 30.0,
+                                  "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True}})
+    sqlite_busy_timeout(app)
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "connect_args": {"timeout": 30.0}}
+    app = SimpleNamespace(config={"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://h/db",
+                                  "SQLALCHEMY_ENGINE_OPTIONS": {}})
+    sqlite_busy_timeout(app)
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
