@@ -13,51 +13,12 @@ go last whatever the direction. Templates draw headers and forms with the macros
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from app.core.text import fold
-
-# --- Vietnamese alphabetical order ---------------------------------------------------------------------------------
-
-_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
-_LETTER_MARKS = {"\u0306": "ă", "\u0302": "â", "\u031b": "ơ"}  # breve, circumflex, horn: letters of their own
-_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền, hỏi, ngã, sắc, nặng
-_LETTER_CODE = {ch: 1000 + i for i, ch in enumerate(_ALPHABET)}
-
-
-def _marked(base: str, mark: str) -> str:
-    return unicodedata.normalize("NFC", base + mark)
-
-
-def vn_sort_key(text: Any) -> tuple:
-    """A sort key putting Vietnamese words in dictionary order: letters first (Đ after D, Ă Â after A, Ư after U),
-    then tones (none, huyền, hỏi, ngã, sắc, nặng), case ignored. Digits and spaces sort before letters.
-
-    (Written here for the tables; a shared `vn_sort_key` may live in app.core.text.)"""
-    letters: list[str] = []
-    tones: list[int] = []
-    for ch in unicodedata.normalize("NFD", str(text or "").casefold()):
-        if ch in _TONES and letters:
-            tones[-1] = _TONES[ch]
-        elif ch in _LETTER_MARKS and letters:
-            letters[-1] = _marked(letters[-1], ch)
-        elif unicodedata.combining(ch):
-            continue
-        else:
-            letters.append(ch)
-            tones.append(0)
-    primary = tuple(_LETTER_CODE.get(ch, ord(ch) if ord(ch) < 128 else 2000 + ord(ch)) for ch in letters)
-    return primary, tuple(tones)
-
-
-def _plain(text: str) -> str:
-    """Search key without diacritics ("Đoàn Văn Hùng" → "doan van hung"), for users typing without accents."""
-    folded = fold(text).replace("đ", "d")
-    return "".join(ch for ch in unicodedata.normalize("NFD", folded) if not unicodedata.combining(ch))
+from app.core.text import fold, plain, vn_sort_key
 
 
 def matches(query: str, text: str) -> bool:
@@ -66,7 +27,7 @@ def matches(query: str, text: str) -> bool:
         return True
     if fold(query) in fold(text):
         return True
-    return query.isascii() and _plain(query) in _plain(text)
+    return query.isascii() and plain(query) in plain(text)
 
 
 # --- declarations ----------------------------------------------------------------------------------------------------

@@ -101,7 +101,8 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # hu
 
 
 def _letters(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(letter ranks, tones) of one lower-case word; a character outside the alphabet ranks after it, by its code."""
+    """(letter ranks, tones) of one lower-case word; digits and ASCII signs rank before the letters, any other
+    character after them, by its code."""
     ranks: list[int] = []
     tones: list[int] = []
     for ch in unicodedata.normalize("NFD", word):
@@ -117,7 +118,7 @@ def _letters(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
             continue
         if unicodedata.combining(ch):
             continue
-        ranks.append(_RANK.get(ch, len(_LETTERS) + 1 + ord(ch)))
+        ranks.append(_RANK.get(ch, ord(ch) - 128 if ord(ch) < 128 else len(_LETTERS) + 1 + ord(ch)))
         tones.append(0)
     return tuple(ranks), tuple(tones)
 
