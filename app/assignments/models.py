@@ -5,19 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.i18n import N_
 from app.core.time import now_utc
 from app.core.types import UTCDateTime
 from app.extensions import db
 from app.indicators.models import subject_key
 
+# status → label, marked for the catalog: the value stays Vietnamese, pages show _(plan.status_label)
 PLAN_STATUSES = {
-    "draft": "Dự thảo",
-    "submitted": "Đã trình",
-    "approved": "Đã duyệt",
-    "signed": "Đã ký ban hành",
-    "superseded": "Đã thay thế",
+    "draft": N_("Dự thảo"),
+    "submitted": N_("Đã trình"),
+    "approved": N_("Đã duyệt"),
+    "signed": N_("Đã ký ban hành"),
+    "superseded": N_("Đã thay thế"),
 }
 
 assignment_cooperating_unit = sa.Table(
@@ -68,7 +71,8 @@ class Plan(db.Model):
 
     @property
     def display_number(self) -> str:
-        return f"Số: {self.number}" if self.number else "Số: …/KH-UBND"
+        """"Số: 12/KH-UBND" as the plan's heading prints it, in the page's language (Vietnamese outside a request)."""
+        return gettext("Số: %(number)s", number=self.number or "…/KH-UBND")
 
 
 class Assignment(db.Model):
@@ -139,7 +143,9 @@ class Assignment(db.Model):
 
     @property
     def team_text(self) -> str:
-        return f"Thành viên {self.team_unit.name}" if self.team_unit is not None else ""
+        """"Thành viên <team>" in the page's language (Vietnamese outside a request and in the official documents,
+        which are built under force_locale("vi"))."""
+        return gettext("Thành viên %(team)s", team=self.team_unit.name) if self.team_unit is not None else ""
 
     @property
     def performer_text(self) -> str:

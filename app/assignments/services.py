@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import selectinload
 
 from app.assignments import checks
@@ -13,6 +14,7 @@ from app.assignments.models import Assignment, Plan, assignment_performer
 from app.audit.services import record
 from app.auth.models import User
 from app.core.errors import DomainError, NotFound, StaleEdit
+from app.core.i18n import N_
 from app.core.locking import describes, ensure_version, last_change
 from app.extensions import db
 from app.indicators.models import Indicator, IndicatorGroup
@@ -58,7 +60,7 @@ def get_visible_plan(user, plan_id: int) -> Plan:
     """A plan the user may read, else NotFound (another tree's plan answers like a missing one)."""
     plan = next((p for p in plans_visible_to(user) if p.id == plan_id), None)
     if plan is None:
-        raise NotFound("Không tìm thấy kế hoạch hoặc bạn không có quyền xem kế hoạch này.")
+        raise NotFound(gettext("Không tìm thấy kế hoạch hoặc bạn không có quyền xem kế hoạch này."))
     return plan
 
 
@@ -66,7 +68,7 @@ def get_visible_assignment(user, assignment_id: int) -> Assignment:
     """An assignment of a plan the user may read, else NotFound."""
     a = db.session.get(Assignment, assignment_id)
     if a is None or a.plan not in plans_visible_to(user):
-        raise NotFound("Không tìm thấy phân công hoặc bạn không có quyền xem phân công này.")
+        raise NotFound(gettext("Không tìm thấy phân công hoặc bạn không có quyền xem phân công này."))
     return a
 
 
@@ -254,9 +256,9 @@ def _assign(*, plan: Plan, group: IndicatorGroup | None, indicator: Indicator | 
             effective_from: date, effective_to: date | None, actor, note: str,
             base: Assignment | None = None) -> Assignment:
     if (group is None) == (indicator is None):
-        raise DomainError("Phân công phải dành cho đúng một nhóm chỉ số hoặc một chỉ số.")
+        raise DomainError(gettext("Phân công phải dành cho đúng một nhóm chỉ số hoặc một chỉ số."))
     if effective_to is not None and effective_to < effective_from:
-        raise DomainError("Ngày kết thúc không được trước ngày bắt đầu hiệu lực.")
+        raise DomainError(gettext("Ngày kết thúc không được trước ngày bắt đầu hiệu lực."))
     cooperating, performers = list(cooperating), list(performers)
     if base is None and indicator is not None:  # a new indicator assignment is split from its group's
         base = open_assignment(plan.issuing_unit_id, Assignment.key_for(group=indicator.group))
@@ -325,12 +327,10 @@ def correct_past(current: Assignment, *, effective_from: date, today: date, reas
 def _reassign(current: Assignment, *, effective_from: date, responsible: Unit, cooperating, cooperating_label: str,
               performers, team: Unit | None, actor, note: str) -> Assignment:
     if current.effective_to is not None:
-        raise DomainError("Phân công này đã kết thúc; chỉ có thể chuyển giao phân công đang hiệu lực.")
+        raise DomainError(gettext("Phân công này đã kết thúc; chỉ có thể chuyển giao phân công đang hiệu lực."))
     if effective_from <= current.effective_from:
-        raise DomainError(
-            f"Ngày hiệu lực mới phải sau ngày bắt đầu của phân công hiện tại ({checks.fmt(current.effective_from)}).",
-            "effective_from",
-        )
+        raise DomainError(gettext("Ngày hiệu lực mới phải sau ngày bắt đầu của phân công hiện tại (%(day)s).",
+                                  day=checks.fmt(current.effective_from)), "effective_from")
     cooperating, performers = list(cooperating), list(performers)
     checks.check_parties(actor, current.plan, responsible, cooperating, performers, team, base=current,
                          cooperating_label=cooperating_label)
@@ -366,8 +366,9 @@ def _stale_assignment(a: Assignment) -> StaleEdit:
     """Who changed the assignment and who answers for its subject now (the row to reapply the user's input on)."""
     who, at = last_change(a)
     now = open_assignment(a.scope_unit_id, a.subject_key) or a
-    current = [("Đơn vị phụ trách", now.responsible_unit.name), ("Người thực hiện", now.performer_text or "—"),
-               ("Hiệu lực", f"từ {checks.fmt(now.effective_from)} đến {checks.fmt(now.effective_to)}")]
+    current = [(N_("Đơn vị phụ trách"), now.responsible_unit.name), (N_("Người thực hiện"), now.performer_text or "—"),
+               (N_("Hiệu lực"), gettext("từ %(start)s đến %(end)s", start=checks.fmt(now.effective_from),
+                                        end=checks.fmt(now.effective_to)))]
     return StaleEdit(who=who, at=at, current=current, record=now)
 
 
@@ -376,5 +377,5 @@ def _stale_plan(plan: Plan) -> StaleEdit:
     """A plan moves with the documents that issue it: the last change of the plan or of one of them."""
     changes = [c for c in (last_change(x) for x in (plan, *getattr(plan, "documents", ()))) if c[1] is not None]
     who, at = max(changes, key=lambda c: c[1]) if changes else (None, None)
-    return StaleEdit(who=who, at=at, current=[("Kế hoạch", plan.title), ("Trạng thái", plan.status_label)],
+    return StaleEdit(who=who, at=at, current=[(N_("Kế hoạch"), plan.title), (N_("Trạng thái"), gettext(plan.status_label))],
                      record=plan)

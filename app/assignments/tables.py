@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from app.assignments.models import Assignment, Plan
 from app.assignments.services import TableGroup
 from app.core.excel import Sheet, workbook_bytes
+from app.core.formatting import local_date
 from app.core.listing import Column, Filter, Listing, ListState
 from app.indicators.models import Indicator
 
@@ -140,7 +141,7 @@ def workbook(plan: Plan, groups: list[ShownGroup], on: date, filtered: bool) -> 
             rows.append([f"{line.indicator.number}." if line.indicator.number else "", line.indicator.name, *cells])
     head = gettext("%(unit)s — %(plan)s — Bảng phân công nhiệm vụ các cá nhân phụ trách các chỉ số thành phần "
                    "theo Quyết định 766/QĐ-TTg — hiệu lực ngày %(on)s", unit=plan.issuing_unit.name, plan=plan.title,
-                   on=f"{on:%d/%m/%Y}")
+                   on=local_date(on))
     if filtered:
         head += " " + gettext("(đã lọc)")
     return workbook_bytes([Sheet(

@@ -8,6 +8,7 @@ from app.assignments import access, services, tables
 from app.assignments.forms import ReassignForm
 from app.assignments.models import Assignment, Plan
 from app.auth.models import User
+from app.core.formatting import local_date
 from app.core.forms import FAILED, choices, commit_or_show, failed_status, parse_vn_date
 from app.core.listing import listing_state
 from app.core.locking import form_version
@@ -88,7 +89,7 @@ def _prepare_form(form: ReassignForm, plan: Plan, base: Assignment | None) -> No
     form.responsible_unit_id.choices = choices((u.id, u.name) for u in units)
     form.cooperating_unit_ids.choices = choices((u.id, u.name) for u in units if u.id != scope_unit.id)
     form.team_unit_id.choices = choices([(0, gettext("— Không —"))] + [(u.id, u.name) for u in units])
-    form.performer_ids.choices = choices((p.id, f"{p.full_name} — {p.title or p.role_label}") for p in people)
+    form.performer_ids.choices = choices((p.id, f"{p.full_name} — {p.title or gettext(p.role_label)}") for p in people)
     form.people = people
     form.delegated = access.delegates(current_user, plan, base)
     if form.delegated:
@@ -132,7 +133,7 @@ def _filtering() -> bool:
 
 def _saved(new: Assignment):
     flash(gettext("Đã lưu phân công «%(subject)s» từ ngày %(day)s.", subject=new.subject_label,
-                  day=new.effective_from.strftime("%d/%m/%Y")), "success")
+                  day=local_date(new.effective_from)), "success")
     return redirect(url_for(".table", plan=new.plan_id) + f"#row-{new.subject_key}")
 
 

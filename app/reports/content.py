@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from app.assignments.models import Assignment
 from app.assignments.services import assignment_table, assignments_on
@@ -217,7 +217,13 @@ def table_date(period: Period, today: date) -> date:
 
 
 def plan_rows(plan, on: date) -> list[PlanRow]:
-    """The assignment table in force on a date, laid out like seed 002 (group rows, their indicators beneath)."""
+    """The assignment table in force on a date, laid out like seed 002 (group rows, their indicators beneath); in
+    Vietnamese whatever the reader's language (a team is "Thành viên …" in the official plan)."""
+    with force_locale("vi"):
+        return _plan_rows(plan, on)
+
+
+def _plan_rows(plan, on: date) -> list[PlanRow]:
     rows = []
     for g in assignment_table(plan, on):
         a = g.assignment
@@ -335,6 +341,12 @@ def report_content(doc: Document, *, signer=None) -> ReportContent:
         raise DomainError(gettext("Chưa có điểm %(period_label)s của %(unit_name)s: nhập số liệu của Cổng Dịch vụ công quốc "
                                   "gia cho quý này trước khi lập báo cáo.",
                                   period_label=period_label(period), unit_name=unit.name), "quarter")
+    with force_locale("vi"):  # the owners (a team is "Thành viên …") as the official report names them
+        return _report_content(doc, unit, period, page, signer)
+
+
+def _report_content(doc: Document, unit: Unit, period: Period, page, signer) -> ReportContent:
+    card = page.card
     who = Responsibility(unit)
     current = assignments_on(unit.id, period.end_date)
     lines = []

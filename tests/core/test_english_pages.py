@@ -34,12 +34,15 @@ PAGES = {
     "binhnv": [("org.units", {}), ("dossiers.statistics", {}), ("alerts.index", {})],
     "hungdv": [("documents.index", {}), ("dossiers.statistics", {}), ("dossiers.index", {}),
                ("dossiers.claims", {}), ("org.units", {}), ("org.unit", {"unit_id": "own"}),
-               ("public.settings", {"unit_id": "own"}), ("documents.verify_page", {})],
+               ("public.settings", {"unit_id": "own"}), ("documents.verify_page", {}),
+               ("assignments.table", {}), ("assignments.history", {"assignment_id": "team"}),
+               ("assignments.reassign", {"assignment_id": "team"}), ("indicators.catalog", {})],
     "admin": [("admin.users_list", {}), ("admin.units", {}), ("audit.index", {}), ("api_admin.tokens", {}),
               ("dossiers.import_page", {}), ("scores.import_page", {}), ("admin.user_form", {}),
               ("admin.unit_form", {})],
     "quantri": [("workdays.calendar", {}), ("indicators.detail", {"indicator_id": "first"}),
-                ("indicators.edit_indicator", {"indicator_id": "first"}), ("indicators.new_version", {})],
+                ("indicators.edit_indicator", {"indicator_id": "first"}), ("indicators.new_version", {}),
+                ("indicators.catalog", {})],
 }
 
 
@@ -75,6 +78,9 @@ def stored_strings() -> list[str]:
                 if isinstance(value, str) and len(value.strip()) >= 3:
                     values.add(value.strip())
                     values.update(line.strip() for line in value.splitlines() if len(line.strip()) >= 3)
+    from app.org.models import Unit  # a unit's place ("Ninh Sơn" of "UBND huyện Ninh Sơn") heads a plan's date
+
+    values.update(u.place_name for u in _db.session.scalars(sa.select(Unit)) if len(u.place_name) >= 3)
     return sorted(values, key=len, reverse=True)
 
 
@@ -93,6 +99,7 @@ def vietnamese_left(html: str, data: list[str]) -> list[str]:
 
 
 def _arguments(arguments: dict) -> dict:
+    from app.assignments.models import Assignment
     from app.indicators.models import Indicator
 
     out = {}
@@ -101,6 +108,9 @@ def _arguments(arguments: dict) -> dict:
             value = find_user("hungdv").unit_id
         elif value == "first":
             value = _db.session.scalar(sa.select(Indicator.id).order_by(Indicator.id).limit(1))
+        elif value == "team":  # an assignment in force performed by a team ("Thành viên …")
+            value = _db.session.scalar(sa.select(Assignment.id).where(
+                Assignment.team_unit_id.is_not(None), Assignment.effective_to.is_(None)).order_by(Assignment.id).limit(1))
         elif isinstance(value, str):
             value = find_user(value).id
         out[name] = value
