@@ -44,7 +44,7 @@ lint: install
 
 ## make translations: extract the texts, update the English catalog (new entries empty: translate them), compile
 translations: install
-	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -k N_ --no-location --sort-output \
+	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -k N_ -k lazy_gettext --no-location --sort-output \
 		-o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d app/translations

@@ -270,6 +270,7 @@ def red(user, unit_id: int, period_text: str | None, *, today: date) -> s.RedLis
                      is_lowest_band=i.is_lowest_band, drop=_num(i.drop), reasons=i.reasons,
                      accountable=i.accountable.label,
                      explanation_status="explained" if i.explanation is not None else "missing",
+                     explanation_review=i.explanation.state if i.explanation is not None else None,
                      explanation_due_on=i.explanation.due_on if i.explanation is not None else None)
         for i in items])
 

@@ -193,6 +193,8 @@ class RedItemOut(Schema):
     reasons: list[str]
     accountable: str
     explanation_status: Literal["explained", "missing"]
+    # the review of the explanation (None when there is none): waiting, accepted by the reviewer, or sent back
+    explanation_review: Literal["submitted", "accepted", "returned"] | None = None
     explanation_due_on: date | None
 
 

@@ -193,9 +193,10 @@ def scoreboard(unit: Unit, *, names: bool, today: date) -> Scoreboard:
 
 
 def explanations(unit: Unit, period: Period) -> list[dict]:
-    """The unit's explanations for a period with their authors (only shown when the chair published names)."""
+    """The unit's explanations for a period with their authors (only shown when the chair published names): only
+    those the reviewer accepted; one waiting for review or sent back is not the unit's answer yet."""
     rows = db.session.scalars(sa.select(Explanation).where(
-        Explanation.unit_id == unit.id, Explanation.period_kind == period.kind,
+        Explanation.unit_id == unit.id, Explanation.state == "accepted", Explanation.period_kind == period.kind,
         Explanation.period_start == period.start_date).order_by(Explanation.id)).all()
     from app.auth.models import User
     from app.indicators.models import Indicator

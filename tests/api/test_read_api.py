@@ -4,7 +4,7 @@ the same figures as the pages, problem+json errors, pagination, ETag/304, a rate
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -100,6 +100,35 @@ class TestSameFiguresAsThePages:
         red = get(client, f"/api/v1/units/{ns.id}/red?period={PERIOD}", chair).get_json()
         item = next(i for i in red["items"] if i["indicator_code"] == "PROGRESS_ON_TIME")
         assert item["explanation_status"] == "missing" and item["drop"] > 0
+        assert item["explanation_review"] is None
+
+    def test_the_red_list_says_where_the_review_of_an_explanation_stands(self, client, quarters, chair, db):
+        from app.indicators.models import Indicator
+        from app.scores import review
+        from app.scores.periods import parse_period
+
+        ns = find_unit_by_code("NS")
+        explanation = review.submit(unit=ns, indicator=db.session.scalar(
+            sa.select(Indicator).where(Indicator.code == "PROGRESS_ON_TIME")), period=parse_period(PERIOD),
+                                    reason="Đồng bộ hồ sơ từ hệ thống một cửa bị lỗi 5 ngày.",
+                                    remedy="Rà soát, đồng bộ lại toàn bộ hồ sơ.", due_on=date(2026, 12, 31),
+                                    actor=find_user("yenntk"), now=DEMO_NOW)
+        db.session.commit()
+        states = []
+        for decision in (None, "returned", "accepted"):
+            if decision:
+                if decision == "accepted":
+                    review.submit(unit=ns, indicator=explanation.indicator, period=parse_period(PERIOD),
+                                  reason="Đồng bộ hồ sơ bị lỗi 5 ngày; đã có biên bản của nhà cung cấp.",
+                                  remedy="Rà soát, đồng bộ lại toàn bộ hồ sơ.", due_on=date(2026, 12, 31),
+                                  actor=find_user("yenntk"), now=DEMO_NOW)
+                review.review(explanation, decision=decision, comment="Chưa nêu rõ nguyên nhân.", actor=find_user("hungdv"),
+                              now=DEMO_NOW)
+                db.session.commit()
+            red = get(client, f"/api/v1/units/{ns.id}/red?period={PERIOD}", chair).get_json()
+            item = next(i for i in red["items"] if i["indicator_code"] == "PROGRESS_ON_TIME")
+            states.append((item["explanation_status"], item["explanation_review"]))
+        assert states == [("explained", "submitted"), ("explained", "returned"), ("explained", "accepted")]
 
 
 class TestTokens:

@@ -34,6 +34,36 @@ def test_names_only_when_the_chair_also_publishes_them(scored, client, clock, db
     assert "Cán bộ:" in client.get("/cong-khai/NS").get_data(as_text=True)
 
 
+def test_only_accepted_explanations_are_published(scored, client, clock, db):
+    from datetime import date
+
+    from app.auth.services import find_user
+    from app.indicators.models import Indicator
+    from app.scores import review
+    from app.scores.periods import month_period
+
+    ns = find_unit_by_code("NS")
+    services.set_publishing(None, ns, publish=True, names=True, now=DEMO_NOW)
+    explanation = review.submit(unit=ns, indicator=db.session.scalar(sa.select(Indicator).where(
+        Indicator.code == "PROGRESS_ON_TIME")), period=month_period(2026, 10),
+        reason="Đồng bộ hồ sơ từ hệ thống một cửa bị lỗi 5 ngày.", remedy="Rà soát, đồng bộ lại toàn bộ hồ sơ.",
+        due_on=date(2026, 12, 31), actor=find_user("yenntk"), now=DEMO_NOW)
+    db.session.commit()
+    seen = []
+    for decision in (None, "returned", "accepted"):
+        if decision == "accepted":  # the owner answers the comment first
+            review.submit(unit=ns, indicator=explanation.indicator, period=month_period(2026, 10),
+                          reason="Đồng bộ hồ sơ từ hệ thống một cửa bị lỗi 5 ngày (12 hồ sơ).",
+                          remedy="Rà soát, đồng bộ lại toàn bộ hồ sơ.", due_on=date(2026, 12, 31),
+                          actor=find_user("yenntk"), now=DEMO_NOW)
+        if decision:
+            review.review(explanation, decision=decision, comment="Cần nêu rõ số hồ sơ bị ảnh hưởng.",
+                          actor=find_user("hungdv"), now=DEMO_NOW)
+            db.session.commit()
+        seen.append("bị lỗi 5 ngày" in client.get("/cong-khai/NS").get_data(as_text=True))
+    assert seen == [False, False, True]
+
+
 def test_figures_are_the_scorecard_totals_in_vietnamese_format(scored, app):
     from app.scores.queries import scorecard
 
