@@ -39,6 +39,7 @@ class RedView:
     item: RedItem
     state: ExplanationState
     is_mine: bool = False
+    can_review: bool = False  # the viewer may accept or return the explanation waiting (app.scores.access)
 
     @property
     def sort_key(self) -> tuple:
@@ -46,9 +47,16 @@ class RedView:
                 self.item.indicator.group.sort_order, self.item.indicator.sort_order)
 
 
-def red_view(unit: Unit, period: Period, item: RedItem, *, today: date, is_mine: bool = False) -> RedView:
+def red_view(unit: Unit, period: Period, item: RedItem, *, today: date, is_mine: bool = False,
+             viewer: User | None = None) -> RedView:
+    """`viewer`: the user the page is for, when they may review (a chair or head); None for an officer's page."""
+    from app.scores.access import can_review_explanation
+
     deadline = explanation_deadline(period, deadline_months())
-    return RedView(unit, period, item, explanation_state(item.explanation, deadline, today), is_mine)
+    state = explanation_state(item.explanation, deadline, today)
+    can_review = (viewer is not None and state.key == "submitted"
+                  and can_review_explanation(viewer, item.explanation))
+    return RedView(unit, period, item, state, is_mine, can_review)
 
 
 @dataclass
@@ -136,7 +144,7 @@ def chair_home(user: User, root: Unit, units: list[Unit], *, today: date, kind: 
     period = queries.latest_period([root.id], kind) or queries.latest_period([u.id for u in units], kind)
     if period is None:
         return ChairHome(root, None)
-    reds = sorted((red_view(row.unit, row.period, row.item, today=today, is_mine=row.is_mine)
+    reds = sorted((red_view(row.unit, row.period, row.item, today=today, is_mine=row.is_mine, viewer=user)
                    for row in red_list(user, kind)), key=lambda r: r.sort_key)
     return ChairHome(root, period, headline(root, period, [r for r in reds if r.unit.id == root.id]),
                      by_group(units, period), reds)
@@ -168,5 +176,5 @@ def unit_home(user: User, unit: Unit, *, today: date, kind: str = "month") -> Un
     own = unit.id == user.unit_id
     if not own:  # an office head: the reds the office answers for
         items = [i for i in items if i.owner is not None and i.owner.responsible_unit_id == user.unit_id]
-    reds = [red_view(unit, period, i, today=today, is_mine=i.accountable.includes(user)) for i in items]
+    reds = [red_view(unit, period, i, today=today, is_mine=i.accountable.includes(user), viewer=user) for i in items]
     return UnitHome(unit, user.unit, period, headline(unit, period, reds), by_group([unit], period))

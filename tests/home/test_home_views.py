@@ -72,6 +72,7 @@ def test_after_explaining_the_officer_sees_the_explained_state(scored, client, a
     auth.login("yenntk")
     page = client.get("/").get_data(as_text=True)
     assert "Đã giải trình, chờ duyệt; hạn khắc phục 31/12/2026" in page and "Giải trình (hạn" not in page
+    auth.logout()
     auth.login("hungdv")  # the chair reviews it from his home page; he never writes it
     page = client.get("/").get_data(as_text=True)
     assert 'class="btn small ">Duyệt</a>' in page
