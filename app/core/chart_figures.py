@@ -14,7 +14,7 @@ from flask_babel import gettext as _gettext
 from markupsafe import Markup
 
 from app.core import charts
-from app.core.formatting import vn_number
+from app.core.formatting import local_number
 
 _CODE = re.compile(r"^(\d{4})-(?:(\d{2})|Q([1-4]))$")
 
@@ -56,8 +56,9 @@ def describe(labels: Sequence[str], values: Sequence[float | Decimal | None], *,
                        best_at=low_at, worst=int(high), worst_at=high_at)
     return gettext("từ %(first)s (%(first_at)s) đến %(last)s (%(last_at)s); thấp nhất %(low)s (%(low_at)s), "
                    "cao nhất %(high)s (%(high_at)s)",
-                   first=vn_number(first, digits), first_at=first_at, last=vn_number(last, digits), last_at=last_at,
-                   low=vn_number(low, digits), low_at=low_at, high=vn_number(high, digits), high_at=high_at)
+                   first=local_number(first, digits), first_at=first_at, last=local_number(last, digits),
+                   last_at=last_at, low=local_number(low, digits), low_at=low_at, high=local_number(high, digits),
+                   high_at=high_at)
 
 
 def summary(labels: Sequence[str], series: Sequence[charts.Series], *, rank: bool = False) -> str:
@@ -86,6 +87,6 @@ def bar_figure(labels: Sequence[str], values: Sequence[float | Decimal | None], 
     wide = charts.bar_chart(list(labels), list(values), title=title, draw_title=False, **options)
     phone = charts.bar_chart(list(labels), list(values), title=title, draw_title=False, phone=True, **options)
     digits = 0 if all(v is None or float(v) == round(float(v)) for v in values) else 2
-    text = "; ".join(f"{label}: {'–' if v is None else vn_number(float(v), digits)}"
+    text = "; ".join(f"{label}: {'–' if v is None else local_number(float(v), digits)}"
                      for label, v in zip(labels, values, strict=False)) + "."
     return _figure(title, wide, phone, text)

@@ -94,7 +94,8 @@ def statistics():
     table = stats.unit_statistics(unit, period, now=now, calendar=_calendar(today), soon_days=_soon_days(),
                                   visible=visible)
     kind = period.kind
-    page = render_template("dossiers/stats.html", table=table, unit=unit, period=period, kind=kind, kinds=KINDS,
+    page = render_template("dossiers/stats.html", table=table, unit=unit, period=period, kind=kind,
+                           kinds={k: gettext(v) for k, v in KINDS.items()},
                            periods=_periods(today, kind), buckets=stats.BUCKETS)
     # the statistics cache entry written while counting (stats_cache.py); after rendering, because a commit expires
     # every loaded unit and the table would reload them one by one

@@ -11,7 +11,7 @@ from decimal import Decimal
 from flask import current_app
 from flask_babel import gettext
 
-from app.core.formatting import vn_number
+from app.core.formatting import local_number
 from app.indicators.models import IndicatorGroup, subject_key
 from app.indicators.services import catalog, rules_on
 from app.org.models import Unit
@@ -86,8 +86,8 @@ def _cell(points: Decimal | None, max_points: Decimal, title: str, cache: dict) 
     key = (title, points, max_points)
     if key not in cache:
         band = queries.band_of(points, max_points)
-        text = vn_number(points, 1) if points is not None else ""
-        hover = f"{title}: {vn_number(points)} / {vn_number(max_points)}" if points is not None else title
+        text = local_number(points, 1) if points is not None else ""
+        hover = f"{title}: {local_number(points)} / {local_number(max_points)}" if points is not None else title
         cache[key] = HeatCell(band[1] if band else "", hover, text)
     return cache[key]
 

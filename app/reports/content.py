@@ -335,7 +335,8 @@ def report_content(doc: Document, *, signer=None) -> ReportContent:
     """The quarterly report of a unit: totals, rank, groups and indicators with owners, trends, sub-unit ranks, red
     indicators with their explanations. A quarter without scores is refused with a clear message."""
     unit, period = doc.unit, quarter_of(doc)
-    page = pages.scorecard_page(unit, "quarter", period, with_details=False)
+    with force_locale("vi"):  # the charts' titles: an official document is Vietnamese, whatever the reader's language
+        page = pages.scorecard_page(unit, "quarter", period, with_details=False)
     card = page.card
     if card is None or (card.total is None and not any(line.record for g in card.groups for line in g.lines)):
         raise DomainError(gettext("Chưa có điểm %(period_label)s của %(unit_name)s: nhập số liệu của Cổng Dịch vụ công quốc "

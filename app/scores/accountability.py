@@ -8,13 +8,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from app.alerts import services as alerts
 from app.assignments import services as assignments
 from app.assignments.models import Assignment
 from app.assignments.services import OwnerBook
 from app.auth.models import User
-from app.core.formatting import vn_number
+from app.core.formatting import local_number, vn_number
 from app.extensions import db
 from app.indicators.models import Indicator, subject_key
 from app.org.models import Unit
@@ -114,14 +115,35 @@ class Accountable:
 
     @property
     def label(self) -> str:
+        """Who answers, in Vietnamese (reports, exports, the API); pages show `page_label`."""
         if self.assignment is not None:
             return self.assignment.performer_text
         if self.people:
             return "Lãnh đạo đơn vị (chưa phân công): " + "; ".join(p.full_name for p in self.people)
         return "Chưa phân công, đơn vị chưa có tài khoản lãnh đạo"
 
+    @property
+    def page_label(self) -> str:
+        """`label` in the page's language (the names stay as they are)."""
+        if self.assignment is not None:
+            return performers_text(self.assignment)
+        if self.people:
+            return gettext("Lãnh đạo đơn vị (chưa phân công): %(names)s",
+                           names="; ".join(p.full_name for p in self.people))
+        return gettext("Chưa phân công, đơn vị chưa có tài khoản lãnh đạo")
+
     def includes(self, user: User) -> bool:
         return any(p.id == user.id for p in self.people)
+
+
+def performers_text(assignment: Assignment) -> str:
+    """Assignment.performer_text in the page's language: the named officers, then the team ("Thành viên …")."""
+    if assignment.performer_label:
+        return assignment.performer_label
+    parts = [u.full_name for u in assignment.performers]
+    if assignment.team_unit is not None:
+        parts.append(gettext("Thành viên %(unit)s", unit=assignment.team_unit.name))
+    return "; ".join(parts)
 
 
 class Responsibility:
@@ -182,11 +204,22 @@ class RedItem:
 
     @property
     def reasons(self) -> list[str]:
+        """Why it is red, in Vietnamese (alerts, reports, the API); pages show `page_reasons`."""
         out = []
         if self.is_lowest_band:
             out.append(f"ở mức {self.line.band[0]}")
         if self.drop is not None:
             out.append(f"giảm {vn_number(self.drop)} điểm")
+        return out
+
+    @property
+    def page_reasons(self) -> list[str]:
+        """`reasons` in the page's language, numbers written its way."""
+        out = []
+        if self.is_lowest_band:
+            out.append(gettext("ở mức %(band)s", band=gettext(self.line.band[0])))
+        if self.drop is not None:
+            out.append(gettext("giảm %(points)s điểm", points=local_number(self.drop)))
         return out
 
 

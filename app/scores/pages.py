@@ -1,7 +1,8 @@
 """What a score page shows, assembled once: plain data objects used by the web pages, the PDF reports and the API.
 
 Views parse the request and render one of these; `reports.content` builds the quarterly report from the same
-objects, and both draw their charts with the same chart functions (`TrendChart.svg`).
+objects, and both draw their charts with the same chart functions (`TrendChart.svg`). Titles are in the page's
+language (the report assembles its content in Vietnamese, under force_locale).
 """
 
 from __future__ import annotations
@@ -10,14 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from flask_babel import gettext
 from markupsafe import Markup
 
 from app.core import charts
+from app.core.i18n import N_
 from app.org.models import Unit
 from app.scores import accountability, queries
 from app.scores.periods import Period
 
-KINDS = {"month": "Tháng", "quarter": "Quý", "year": "Năm"}
+KINDS = {"month": N_("Tháng"), "quarter": N_("Quý"), "year": N_("Năm")}
 HISTORY_FROM = {"month": 36, "quarter": 16, "year": 8}
 SCORED_KINDS = ("province", "district", "commune", "department")
 
@@ -48,6 +51,11 @@ class TrendChart:
                            rank_axis=self.rank_axis)
 
 
+def kind_choices() -> dict[str, str]:
+    """The kinds of period for a picker, in the page's language."""
+    return {k: gettext(v) for k, v in KINDS.items()}
+
+
 def since(kind: str, latest: Period | None) -> date | None:
     """First period start of the history drawn on trend charts (36 months, 16 quarters or 8 years back)."""
     if latest is None:
@@ -70,8 +78,8 @@ def total_trend(unit: Unit, kind: str, period: Period) -> tuple[TrendChart, list
     series = queries.total_series([unit], kind, since(kind, period)).get(unit.id, {})
     starts = [s for s in sorted(series) if s <= period.start_date]
     chart = TrendChart(tuple(queries.period_of(kind, s).code for s in starts),
-                       (charts.Series("Tổng điểm", [series[s] for s in starts]),),
-                       title=f"Tổng điểm {unit.name}", y_label="điểm / 100", y_max=100)
+                       (charts.Series(gettext("Tổng điểm"), [series[s] for s in starts]),),
+                       title=gettext("Tổng điểm %(unit)s", unit=unit.name), y_label=gettext("điểm / 100"), y_max=100)
     return chart, starts
 
 
@@ -84,8 +92,9 @@ def rank_trend(unit: Unit, kind: str, starts: list[date], peers: queries.PeerGro
     if not ranks:
         return None
     return TrendChart(tuple(queries.period_of(kind, s).code for s in starts),
-                      (charts.Series("Thứ hạng", [ranks[s][0] if s in ranks else None for s in starts]),),
-                      title=f"Thứ hạng trong {peers.label} (1 là cao nhất)", y_label="hạng",
+                      (charts.Series(gettext("Thứ hạng"), [ranks[s][0] if s in ranks else None for s in starts]),),
+                      title=gettext("Thứ hạng trong %(peers)s (1 là cao nhất)", peers=peers.page_label),
+                      y_label=gettext("hạng"),
                       y_max=len(peers.units), rank_axis=True)
 
 
@@ -130,7 +139,8 @@ def scorecard_page(unit: Unit, kind: str, period: Period | None = None, *, with_
 
 @dataclass(frozen=True)
 class HeatCell:
-    """One heatmap cell as drawn: band colour, hover text ("4. Tên chỉ số: 1,50 / 2,00") and points to one decimal."""
+    """One heatmap cell as drawn: band colour, hover text ("4. Tên chỉ số: 1,50 / 2,00") and points to one decimal, in
+    the page's number format."""
 
     css: str
     title: str
@@ -144,7 +154,7 @@ class HeatCell:
 
 def heat_cells(heat: list) -> list[tuple[Unit, list[HeatCell]]]:
     """The heatmap's rows as cells, formatted once per distinct value (170 units × 31 indicators at a province)."""
-    from app.core.formatting import vn_number
+    from app.core.formatting import local_number
 
     labels: dict[int, str] = {}
     cells: dict[tuple, HeatCell] = {}
@@ -158,9 +168,9 @@ def heat_cells(heat: list) -> list[tuple[Unit, list[HeatCell]]]:
                     labels[line.indicator.id] = line.indicator.label
                 band = line.band
                 cells[key] = HeatCell(band[1] if band else "",
-                                      f"{labels[line.indicator.id]}: {vn_number(line.points)} / "
-                                      f"{vn_number(line.max_points)}",
-                                      vn_number(line.points, 1) if line.points is not None else "")
+                                      f"{labels[line.indicator.id]}: {local_number(line.points)} / "
+                                      f"{local_number(line.max_points)}",
+                                      local_number(line.points, 1) if line.points is not None else "")
             row.append(cells[key])
         rows.append((unit, row))
     return rows
@@ -217,14 +227,16 @@ class RanksTable:
     def chart_svg(self) -> str:
         """Bar chart of the group's totals (the unit asked about emphasised), as on the ranks page."""
         return charts.bar_chart([r.unit.name.replace("UBND ", "") for r in self.rows], [r.total for r in self.rows],
-                                title=f"Tổng điểm {self.group.label}", y_max=100, highlight=self.highlight)
+                                title=gettext("Tổng điểm %(peers)s", peers=self.group.page_label), y_max=100,
+                                highlight=self.highlight)
 
     def chart_figure(self) -> Markup:
         """The same chart on a web page (horizontal bars on a phone), with the totals in words."""
         from app.core.chart_figures import bar_figure
 
         return bar_figure([r.unit.name.replace("UBND ", "") for r in self.rows], [r.total for r in self.rows],
-                          title=f"Tổng điểm {self.group.label}", y_max=100, highlight=self.highlight)
+                          title=gettext("Tổng điểm %(peers)s", peers=self.group.page_label), y_max=100,
+                          highlight=self.highlight)
 
 
 def ranks_tables(unit: Unit, groups: list[queries.PeerGroup], period: Period | None) -> list[RanksTable]:

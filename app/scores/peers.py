@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
+from app.core.i18n import N_
 from app.org.models import Unit
 
-# How a peer group is named on pages and exports ("Xếp hạng 3/8 trong các xã, phường, thị trấn của ...").
+# How a peer group is named on pages and exports ("Xếp hạng 3/8 trong các xã, phường, thị trấn của ..."); pages
+# show them in their language (PeerGroup.page_label), exports, reports and the API in Vietnamese (PeerGroup.label).
 PEER_NAMES = {
-    "province": "tỉnh, thành phố", "district": "huyện, thị xã, thành phố", "commune": "xã, phường, thị trấn",
-    "department": "cơ quan chuyên môn", "office": "văn phòng", "police": "cơ quan công an",
-    "one_stop": "bộ phận một cửa", "other": "đơn vị",
+    "province": N_("tỉnh, thành phố"), "district": N_("huyện, thị xã, thành phố"),
+    "commune": N_("xã, phường, thị trấn"), "department": N_("cơ quan chuyên môn"), "office": N_("văn phòng"),
+    "police": N_("cơ quan công an"), "one_stop": N_("bộ phận một cửa"), "other": N_("đơn vị"),
 }
 
 
@@ -28,6 +32,15 @@ class PeerGroup:
         """"các xã, phường, thị trấn của UBND huyện Ninh Sơn"."""
         name = PEER_NAMES.get(self.kind, "đơn vị")
         return f"các {name} của {self.parent.name}" if self.parent is not None else f"các {name}"
+
+    @property
+    def page_label(self) -> str:
+        """The label in the page's language: the same Vietnamese as `label`, or "communes, wards and townships of
+        UBND huyện Ninh Sơn" in English (exports, reports and the API keep `label`)."""
+        name = gettext(PEER_NAMES.get(self.kind, "đơn vị"))
+        if self.parent is None:
+            return gettext("các %(units)s", units=name)
+        return gettext("các %(units)s của %(parent)s", units=name, parent=self.parent.name)
 
 
 def peer_group(unit: Unit) -> PeerGroup:

@@ -8,11 +8,13 @@ import unicodedata
 from datetime import date
 from typing import NamedTuple
 
+from app.core.i18n import N_
+
 MIN_YEAR = 2000
 MAX_YEAR = 2100
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
-HINT = "cần dạng 11/2026, T11/2026 hoặc Tháng 11/2026 (tháng); Quý 3/2026 hoặc Q3/2026 (quý); 2026 (năm)"
+HINT = N_("cần dạng 11/2026, T11/2026 hoặc Tháng 11/2026 (tháng); Quý 3/2026 hoặc Q3/2026 (quý); 2026 (năm)")
 
 # Matched against the text folded by _fold: lower case, no diacritics, single spaces, none around "/" and "-".
 _SEP = r"(?:/|-| nam | )"
@@ -25,7 +27,8 @@ _ROMAN_VALUE = {v.lower(): k for k, v in ROMAN.items()}
 
 
 class Period(NamedTuple):
-    """A parsed period: kind ("month" / "quarter" / "year"), first day, last day, Vietnamese label."""
+    """A parsed period: kind ("month" / "quarter" / "year"), first day, last day, Vietnamese label (pages show it in
+    their language with the `period_name` filter, app.core.i18n)."""
 
     kind: str
     start_date: date
@@ -42,9 +45,25 @@ class Period(NamedTuple):
         return str(self.start_date.year)
 
 
+def gettext(text: str, /, **values) -> str:
+    """An error in the page's language inside a request; Vietnamese elsewhere (the importer's command line)."""
+    from flask import has_request_context
+
+    if has_request_context():
+        from flask_babel import gettext as _gettext
+
+        return _gettext(text, **values)
+    return text % values if values else text
+
+
+def _hint() -> str:
+    return gettext(HINT)
+
+
 def _check_year(year: int, text: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"Kỳ đánh giá “{text}”: năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR} ({HINT}).")
+        raise ValueError(gettext("Kỳ đánh giá “%(typed)s”: năm phải trong khoảng %(low)s–%(high)s (%(hint)s).",
+                                 typed=text, low=MIN_YEAR, high=MAX_YEAR, hint=_hint()))
 
 
 def month_period(year: int, month: int) -> Period:
@@ -80,7 +99,7 @@ def _month(year: int, month: int, raw: str) -> Period:
     """The month period, with the year and month checked."""
     _check_year(year, raw)
     if not 1 <= month <= 12:
-        raise ValueError(f"Kỳ đánh giá “{raw}”: tháng phải từ 01 đến 12 ({HINT}).")
+        raise ValueError(gettext("Kỳ đánh giá “%(typed)s”: tháng phải từ 01 đến 12 (%(hint)s).", typed=raw, hint=_hint()))
     return month_period(year, month)
 
 
@@ -89,14 +108,15 @@ def _quarter(year: int, quarter: str, raw: str) -> Period:
     _check_year(year, raw)
     number = _ROMAN_VALUE.get(quarter) or int(quarter)
     if not 1 <= number <= 4:
-        raise ValueError(f"Kỳ đánh giá “{raw}” không hợp lệ: quý phải từ 1 đến 4 (I–IV; {HINT}).")
+        raise ValueError(gettext("Kỳ đánh giá “%(typed)s” không hợp lệ: quý phải từ 1 đến 4 (I–IV; %(hint)s).", typed=raw,
+                                 hint=_hint()))
     return quarter_period(year, number)
 
 
 def parse_period(text: str) -> Period:
     """Parse "2026-Q3", "Quý III/2026", "2026-08", "T8/2026", "2026", "Năm 2026"… into a Period; ValueError otherwise."""
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"Kỳ đánh giá trống: {HINT}.")
+        raise ValueError(gettext("Kỳ đánh giá trống: %(hint)s.", hint=_hint()))
     raw = text.strip()
     folded = _fold(raw)
     if m := _YEAR.fullmatch(folded):
@@ -111,7 +131,7 @@ def parse_period(text: str) -> Period:
         return _month(int(m.group(1)), int(m.group(2)), raw)
     if m := _MONTH.fullmatch(folded):
         return _month(int(m.group(3)), int(m.group(1) or m.group(2)), raw)
-    raise ValueError(f"Kỳ đánh giá “{raw}” không hợp lệ: {HINT}.")
+    raise ValueError(gettext("Kỳ đánh giá “%(typed)s” không hợp lệ: %(hint)s.", typed=raw, hint=_hint()))
 
 
 def period_from_request(params: dict) -> Period | None:

@@ -13,6 +13,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.core.excel import Sheet, workbook_bytes
+from app.core.i18n import period_name
 from app.core.listing import Column, Filter, Listing
 from app.org.models import UNIT_KINDS, Unit
 from app.scores import queries
@@ -74,7 +75,7 @@ def heat_workbook(root: Unit, period: Period, indicators: list, rows: list[HeatR
     data = [[r.unit.name, r.total, *(line.points for line in r.lines)] for r in rows]
     maxima = rows[0].lines if rows else []
     note = gettext("Bản đồ nhiệt: %(unit)s — %(period)s (điểm đạt được của từng chỉ số)", unit=root.name,
-                   period=period.label) + (" " + gettext("(đã lọc)") if filtered else "")
+                   period=period_name(period)) + (" " + gettext("(đã lọc)") if filtered else "")
     legend = [[_number(ind) or "*", ind.name, line.max_points if line else None]
               for ind, line in zip(indicators, maxima or [None] * len(indicators), strict=False)]
     return workbook_bytes([
@@ -119,7 +120,7 @@ def _reasons(row) -> list[tuple[str, str]]:
 
 
 def _who(row) -> str:
-    return row.item.accountable.label if row.item.accountable is not None else ""
+    return row.item.accountable.page_label if row.item.accountable is not None else ""
 
 
 RED_LISTING = Listing(
@@ -150,8 +151,8 @@ def red_workbook(rows: list, filtered: bool) -> bytes:
     data = []
     for r in rows:
         item, e = r.item, r.item.explanation
-        data.append([r.unit.name, r.period.label, _number(item.indicator), item.indicator.name, item.line.points,
-                     item.line.max_points, item.line.change, ", ".join(item.reasons), _who(r),
+        data.append([r.unit.name, period_name(r.period), _number(item.indicator), item.indicator.name, item.line.points,
+                     item.line.max_points, item.line.change, ", ".join(item.page_reasons), _who(r),
                      gettext("Đã giải trình") if e else gettext("Chưa giải trình"), e.reason if e else "",
                      e.remedy if e else "", e.due_on if e else None])
     note = gettext("Chỉ số cần giải trình — %(count)s chỉ số", count=len(rows)) + (

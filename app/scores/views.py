@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, send_file
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from app.core import charts
@@ -69,7 +70,8 @@ def scorecard(unit_id: int):
     if page.period is not None and xlsx:
         return _xlsx(exports.scorecard_workbook(page.card, page.rank, page.peers),
                      f"bang-diem-{unit.code}-{page.period.code}.xlsx")
-    return render_template("scores/scorecard.html", page=page, unit=unit, card=page.card, kind=kind, kinds=KINDS)
+    return render_template("scores/scorecard.html", page=page, unit=unit, card=page.card, kind=kind,
+                           kinds=pages.kind_choices())
 
 
 @bp.route("/ranks/<int:unit_id>")
@@ -92,8 +94,8 @@ def ranks(unit_id: int):
     if request.args.get("format") == "xlsx" and period:
         return _xlsx(exports.ranks_workbook(unit, period, [(t.group, t.shown) for t in ranked]),
                      f"xep-hang-{unit.code}-{period.code}.xlsx")
-    return render_template("scores/ranks.html", unit=unit, tables=ranked, period=period, kind=kind, kinds=KINDS,
-                           state=state,
+    return render_template("scores/ranks.html", unit=unit, tables=ranked, period=period, kind=kind,
+                           kinds=pages.kind_choices(), state=state,
                            periods=queries.available_periods(everyone, kind), among_peers=among_peers)
 
 
@@ -111,10 +113,10 @@ def owner(user_id: int):
         series = [charts.Series(label, values, color=charts.OWNER_COLORS[i % len(charts.OWNER_COLORS)])
                   for i, (label, values) in enumerate(trend.series_by_owner())]
         max_points = trend.points[-1].record.max_points if trend.points else None
-        chart = line_figure(labels, series, title=trend.indicator.label, y_label="điểm",
+        chart = line_figure(labels, series, title=trend.indicator.label, y_label=gettext("điểm"),
                             y_max=float(max_points) if max_points else None) if trend.points else None
         drawn.append((trend, chart))
-    return render_template("scores/owner.html", person=person, trends=drawn, kind=kind, kinds=KINDS)
+    return render_template("scores/owner.html", person=person, trends=drawn, kind=kind, kinds=pages.kind_choices())
 
 
 def _overview_root() -> Unit:
@@ -147,8 +149,8 @@ def overview():
 
     heat = by_indicator(page.indicators, page.heat, page.period) if page.period is not None else None
     return render_template("scores/overview.html", page=page, root=root, period=page.period, kind=page.kind,
-                           kinds=KINDS, tree_red=accountability.red_list(current_user, people=False), heat=heat,
-                           heat_state=heat_state, **dossier_view)
+                           kinds=pages.kind_choices(), tree_red=accountability.red_list(current_user, people=False),
+                           heat=heat, heat_state=heat_state, **dossier_view)
 
 
 def _dossier_overview(root: Unit, units: list[Unit]) -> dict:

@@ -24,18 +24,6 @@ from jinja2 import Environment
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 
-# Files other helpers of issue 14 are converting at the same time; the lead empties these lists after the merge.
-TEMPLATE_ALLOWLIST = {
-    "base.html", "_macros.html",
-    "main/my_indicators.html", "main/overview.html",  # templates/main/*
-    "scores/overview.html", "scores/red_list.html", "scores/explain.html", "scores/scorecard.html",
-    "scores/ranks.html", "scores/entry.html", "scores/_period_picker.html",
-    "dossiers/_period_picker.html",
-}
-PYTHON_ALLOWLIST_PREFIXES = (
-    "app/main/", "app/home/",
-    "app/scores/periods.py", "app/scores/forms.py", "app/scores/entry_views.py",
-)
 # Command-line only (operators at the server; their output may stay Vietnamese): backup/restore, partitioning, the
 # report batch, and every cli.py.
 PYTHON_CLI_ONLY_PREFIXES = ("app/backup/", "app/dossiers/partitioning.py", "app/reports/batch.py")
