@@ -126,7 +126,7 @@ class Accountable:
     def page_label(self) -> str:
         """`label` in the page's language (the names stay as they are)."""
         if self.assignment is not None:
-            return performers_text(self.assignment)
+            return self.assignment.performer_text  # its team text follows the page's language
         if self.people:
             return gettext("Lãnh đạo đơn vị (chưa phân công): %(names)s",
                            names="; ".join(p.full_name for p in self.people))
@@ -134,16 +134,6 @@ class Accountable:
 
     def includes(self, user: User) -> bool:
         return any(p.id == user.id for p in self.people)
-
-
-def performers_text(assignment: Assignment) -> str:
-    """Assignment.performer_text in the page's language: the named officers, then the team ("Thành viên …")."""
-    if assignment.performer_label:
-        return assignment.performer_label
-    parts = [u.full_name for u in assignment.performers]
-    if assignment.team_unit is not None:
-        parts.append(gettext("Thành viên %(unit)s", unit=assignment.team_unit.name))
-    return "; ".join(parts)
 
 
 class Responsibility:
