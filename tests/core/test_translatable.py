@@ -69,11 +69,12 @@ def skeleton(source: str, env: Environment) -> tuple[str, list[tuple[int, str]]]
         elif kind == "string":
             wrapped = previous[-2:] == ["(", "_"] or (len(previous) >= 2 and previous[-1] == "("
                                                       and previous[-2] in TRANSLATING_CALLS)
+            wrapped = wrapped or (previous[-4:-2] == ["pgettext", "("] and previous[-1] == ",")  # pgettext(ctx, text)
             if not wrapped and not in_trans and VIETNAMESE_LETTER.search(value):
                 strings.append((lineno, value))
         if kind not in ("data", "whitespace"):
             previous.append(value if kind != "name" else value)
-            previous = previous[-3:]
+            previous = previous[-4:]
     return "".join(parts), strings
 
 
