@@ -120,6 +120,7 @@ class PeriodFigures:
     groups: list[GroupFigure]
     on_time_rate: Decimal | None
     provenance: Provenance | None
+    peers_page_label: str = ""  # `peers_label` in the page's language (open data keeps the Vietnamese label)
 
 
 @dataclass
@@ -167,7 +168,7 @@ def period_figures(unit: Unit, period: Period, *, today: date, names: bool = Fal
                 on_time = line.record.ratio
     return PeriodFigures(period, card.total, card.max_points, rank.rank if rank else None,
                          rank.of if rank else len(peers.units), rank.movement if rank else None, peers.label, groups,
-                         on_time, provenance(everything))
+                         on_time, provenance(everything), peers.page_label)
 
 
 def scoreboard(unit: Unit, *, names: bool, today: date) -> Scoreboard:
