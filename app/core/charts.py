@@ -1,6 +1,8 @@
-"""Server-side charts as inline SVG strings (matplotlib, text as paths, Vietnamese number format).
+"""Server-side charts as inline SVG strings (matplotlib, text as paths, numbers in the chart's language).
 
-Pure module: no Flask, no database. Every chart is drawn on its own ``Figure`` with the SVG
+Pure module: no Flask, no database. The language is an argument (``locale="vi"``: 93,5; ``"en"``: 93.5) and so is
+the text of an empty chart (``empty_text``, default EMPTY_TEXT): callers pass the page's, and both are part of the
+cache key like every other argument. Every chart is drawn on its own ``Figure`` with the SVG
 backend (never pyplot). Rendering is serialised by a module lock because matplotlib's rcParams
 (needed for ``svg.fonttype``/``svg.hashsalt``) are process-global.
 """
@@ -25,7 +27,7 @@ from matplotlib.textpath import text_to_path
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from app.core.chart_svg import finish as _finish
-from app.core.formatting import vn_number
+from app.core.formatting import local_number
 
 # Dark blue, orange, green, red, purple, ochre, teal, slate grey: distinguishable, print-friendly.
 OWNER_COLORS: tuple[str, ...] = ("#1b4f8a", "#d9822b", "#2e8b57", "#c0392b", "#7d3c98", "#8c6d1f", "#138d90", "#5d6d7e")
@@ -104,14 +106,19 @@ def _has_data(values: Sequence[float]) -> bool:
     return any(not math.isnan(v) for v in values)
 
 
-def _tick_text(value: float, _pos: object = None) -> str:
-    """Axis tick label with decimal comma: 0 digits for whole numbers, else 1 (or 2 if needed)."""
+def _tick_text(value: float, _pos: object = None, locale: str = "vi") -> str:
+    """Axis tick label in the locale's number format (2,5 / 2.5): 0 digits for whole numbers, else 1 (or 2 if
+    needed)."""
     if abs(value) < 1e-9:
         return "0"
     for digits in (0, 1):
         if abs(value - round(value, digits)) < 1e-9:
-            return vn_number(round(value, digits), digits)
-    return vn_number(round(value, 2), 2)
+            return local_number(round(value, digits), digits, locale)
+    return local_number(round(value, 2), 2, locale)
+
+
+def _tick_formatter(locale: str) -> FuncFormatter:
+    return FuncFormatter(functools.partial(_tick_text, locale=locale))
 
 
 def _value_digits(values: Sequence[float]) -> int:
@@ -132,18 +139,19 @@ def _render(build: Callable[[], Figure], title: str, responsive: bool = True, fo
     return _finish(buf.getvalue(), title, responsive)
 
 
-def _empty(title: str, width: float, height: float, responsive: bool = True) -> str:
-    """Placeholder SVG saying "Chưa có số liệu" (at most 0.6 inch high)."""
+def _empty(title: str, width: float, height: float, responsive: bool = True, text: str | None = None) -> str:
+    """Placeholder SVG saying ``text`` (default EMPTY_TEXT, "Chưa có số liệu"), at most 0.6 inch high."""
     height = min(height, 0.6)
+    text = text or EMPTY_TEXT
 
     def build() -> Figure:
         fig = Figure(figsize=(width, height))
         fig.patch.set_alpha(0)
         size = max(5.0, min(9.0, height * 22))
-        fig.text(0.5, 0.5, EMPTY_TEXT, ha="center", va="center", color="#777777", fontsize=size)
+        fig.text(0.5, 0.5, text, ha="center", va="center", color="#777777", fontsize=size)
         return fig
 
-    return _render(build, f"{title}: {EMPTY_TEXT}" if title else EMPTY_TEXT, responsive)
+    return _render(build, f"{title}: {text}" if title else text, responsive)
 
 
 def _text_width(text: str, size: float) -> float:
@@ -179,8 +187,9 @@ def _style_x_labels(ax: Axes, labels: list[str], width: float, pad: float, thin:
     return max(widths) * math.sin(angle) + font * 1.2 * math.cos(angle), max(0.0, overhang)
 
 
-def _y_axis(ax: Axes, data: list[float], y_max: float | None, headroom: float, font: float = _FONT) -> float:
-    """Set y limits, ticks with decimal comma and grid; return the tick label width in points."""
+def _y_axis(ax: Axes, data: list[float], y_max: float | None, headroom: float, font: float = _FONT,
+            locale: str = "vi") -> float:
+    """Set y limits, ticks in the locale's number format and grid; return the tick label width in points."""
     present = [v for v in data if not math.isnan(v)]
     low = min(0.0, min(present))
     high = max(present) if y_max is None else max(y_max, max(present))
@@ -190,11 +199,11 @@ def _y_axis(ax: Axes, data: list[float], y_max: float | None, headroom: float, f
     ax.set_ylim(low, top)
     locator = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 3, 5, 10], min_n_ticks=3)
     ax.yaxis.set_major_locator(locator)
-    ax.yaxis.set_major_formatter(FuncFormatter(_tick_text))
+    ax.yaxis.set_major_formatter(_tick_formatter(locale))
     ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
     ax.set_axisbelow(True)
     ticks = [t for t in locator.tick_values(low, top) if low - 1e-9 <= t <= top + 1e-9]
-    return max((_text_width(_tick_text(t), font) for t in ticks), default=10.0)
+    return max((_text_width(_tick_text(t, locale=locale), font) for t in ticks), default=10.0)
 
 
 def _legend(fig: Figure, ax: Axes, count: int, width: float, font: float = _FONT) -> float:
@@ -232,7 +241,7 @@ PHONE = {"width": 3.6, "height": 2.6, "font": 9.0, "max_ticks": 6}  # drawn at ~
 def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_label: str = "",
                y_max: float | None = None, bands: list[tuple[float, str]] | None = None,
                width: float = 7.0, height: float = 2.8, rank_axis: bool = False, phone: bool = False,
-               draw_title: bool = True) -> str:
+               draw_title: bool = True, locale: str = "vi", empty_text: str | None = None) -> str:
     """Line chart (e.g. points per month per owner) as inline SVG markup.
 
     ``rank_axis`` draws ranks: 1 at the top, whole numbers only, from 1 to ``y_max`` (the number of units).
@@ -246,6 +255,8 @@ def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_
     there is more than one series. Sizes are in inches; the SVG scales to 100% of its container.
     ``phone`` draws it for a 390 px screen (narrower, larger text, at most 6 labelled periods); ``draw_title=False``
     keeps the title as the chart's accessible name only (the page shows it as the figure's caption).
+    ``locale`` writes the numbers ("vi": 2,5; "en": 2.5); ``empty_text`` is what a chart without data says (default
+    EMPTY_TEXT, Vietnamese): both in the page's language, given by the caller.
     """
     font, max_ticks = (PHONE["font"], PHONE["max_ticks"]) if phone else (_FONT, _MAX_X_TICKS)
     if phone:
@@ -253,7 +264,7 @@ def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_
     drawn_title = title if draw_title else ""
     data = [_floats(s.values) for s in series]
     if not x_labels or not any(_has_data(d) for d in data):
-        return _empty(title, width, height)
+        return _empty(title, width, height, text=empty_text)
 
     def build() -> Figure:
         fig = Figure(figsize=(width, height))
@@ -272,7 +283,7 @@ def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_
             ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
             y_width = _text_width(str(int(bottom)), font)
         else:
-            y_width = _y_axis(ax, [v for d in data for v in d], y_max, 1.05, font)
+            y_width = _y_axis(ax, [v for d in data for v in d], y_max, 1.05, font, locale)
         low = 0.0
         for value, colour in sorted(bands or []):
             ax.axhspan(low, value, color=colour, linewidth=0, zorder=0)
@@ -294,11 +305,14 @@ def line_chart(x_labels: list[str], series: list[Series], *, title: str = "", y_
 
 @_cached
 def sparkline(values: list[float | Decimal | None], *, y_max: float | None = None, width: float = 1.3,
-              height: float = 0.32, color: str = "#1b4f8a", title: str = "") -> str:
-    """Tiny line without axes, last point marked with a dot; keeps its fixed size (for table cells)."""
+              height: float = 0.32, color: str = "#1b4f8a", title: str = "", locale: str = "vi",
+              empty_text: str | None = None) -> str:
+    """Tiny line without axes, last point marked with a dot; keeps its fixed size (for table cells).
+
+    It draws no number (``locale`` is taken like every chart's), only ``empty_text`` when there is no data."""
     ys = _floats(values)
     if not _has_data(ys):
-        return _empty(title, width, height, responsive=False)
+        return _empty(title, width, height, responsive=False, text=empty_text)
 
     def build() -> Figure:
         fig = Figure(figsize=(width, height))
@@ -324,16 +338,17 @@ def sparkline(values: list[float | Decimal | None], *, y_max: float | None = Non
 @_cached
 def bar_chart(labels: list[str], values: list[float | Decimal | None], *, title: str = "", y_max: float | None = None,
               highlight: int | None = None, width: float = 7.0, height: float = 2.8, phone: bool = False,
-              draw_title: bool = True) -> str:
-    """Vertical bars with decimal-comma value labels; the bar at index ``highlight`` is emphasised.
+              draw_title: bool = True, locale: str = "vi", empty_text: str | None = None) -> str:
+    """Vertical bars with value labels in the locale's number format; the bar at index ``highlight`` is emphasised.
 
-    ``phone`` draws horizontal bars instead (one line per label, names readable at 390 px)."""
+    ``phone`` draws horizontal bars instead (one line per label, names readable at 390 px). ``locale`` and
+    ``empty_text`` as for `line_chart`."""
     ys = _floats(values)
     if not labels or not _has_data(ys):
-        return _empty(title, width, height)
+        return _empty(title, width, height, text=empty_text)
     ys = (ys + [float("nan")] * len(labels))[: len(labels)]
     if phone:
-        return _bars_across(labels, ys, title, y_max, highlight)
+        return _bars_across(labels, ys, title, y_max, highlight, locale)
     drawn_title = title if draw_title else ""
 
     def build() -> Figure:
@@ -343,10 +358,10 @@ def bar_chart(labels: list[str], values: list[float | Decimal | None], *, title:
         colours = ["#1b4f8a" if i == highlight else "#9bb8d8" for i in xs]
         bars = ax.bar(xs, [0.0 if math.isnan(v) else v for v in ys], color=colours, width=0.7, zorder=2)
         digits = _value_digits(ys)
-        texts = ["–" if math.isnan(v) else vn_number(v, digits) for v in ys]
+        texts = ["–" if math.isnan(v) else local_number(v, digits, locale) for v in ys]
         many = len(labels) > 14
         ax.bar_label(bars, texts, padding=2, fontsize=6 if many else 7, rotation=90 if many else 0, color="#333333")
-        y_width = _y_axis(ax, ys, y_max, 1.25 if many else 1.12)
+        y_width = _y_axis(ax, ys, y_max, 1.25 if many else 1.12, locale=locale)
         ax.set_xlim(-0.6, len(xs) - 0.4)
         short = [s if len(s) <= 28 else s[:27] + "…" for s in labels]
         x_height, overhang = _style_x_labels(ax, short, width, 0.6, thin=False)
@@ -360,7 +375,8 @@ def bar_chart(labels: list[str], values: list[float | Decimal | None], *, title:
     return _render(build, title)
 
 
-def _bars_across(labels: list[str], ys: list[float], title: str, y_max: float | None, highlight: int | None) -> str:
+def _bars_across(labels: list[str], ys: list[float], title: str, y_max: float | None, highlight: int | None,
+                 locale: str) -> str:
     """The phone form of `bar_chart`: one horizontal bar per label, names on the left, values at the bar ends."""
     font, width = PHONE["font"], PHONE["width"]
     short = [s if len(s) <= 18 else s[:17] + "…" for s in labels]
@@ -373,14 +389,14 @@ def _bars_across(labels: list[str], ys: list[float], title: str, y_max: float | 
         colours = ["#1b4f8a" if i == highlight else "#9bb8d8" for i in ys_]
         bars = ax.barh(ys_, [0.0 if math.isnan(v) else v for v in ys], color=colours, height=0.7, zorder=2)
         digits = _value_digits(ys)
-        ax.bar_label(bars, ["–" if math.isnan(v) else vn_number(v, digits) for v in ys], padding=2, fontsize=font,
-                     color="#333333")
+        ax.bar_label(bars, ["–" if math.isnan(v) else local_number(v, digits, locale) for v in ys], padding=2,
+                     fontsize=font, color="#333333")
         top = max([v for v in ys if not math.isnan(v)] + [y_max or 0.0])
         ax.set_xlim(0, top * 1.22 or 1.0)
         ax.set_ylim(len(labels) - 0.5, -0.5)
         ax.set_yticks(ys_, short)
         ax.tick_params(axis="y", length=0)
-        ax.xaxis.set_major_formatter(FuncFormatter(_tick_text))
+        ax.xaxis.set_major_formatter(_tick_formatter(locale))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
         ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
         ax.set_axisbelow(True)

@@ -110,7 +110,7 @@ def latest_scores(mine, latest_of: dict | None = None) -> dict[int, dict]:
     """Latest monthly points, change and a 12-month sparkline of each owned indicator (scope unit's scorecard);
     `latest_of` gives each scope's latest period when the caller has read it."""
     from app.core import charts
-    from app.core.chart_figures import describe, period_tick
+    from app.core.chart_figures import describe, page_language, period_tick
 
     out: dict[int, dict] = {}
     by_scope: dict[int, list] = {}
@@ -137,6 +137,6 @@ def latest_scores(mine, latest_of: dict | None = None) -> dict[int, dict]:
                 "spark": charts.sparkline([series[s].points for s in starts], y_max=float(last.max_points),
                                           title=gettext("Điểm 12 tháng") + ": " + describe(
                                               [period_tick(queries.period_of("month", s).code) for s in starts],
-                                              [series[s].points for s in starts])),
+                                              [series[s].points for s in starts]), **page_language()),
             }
     return out

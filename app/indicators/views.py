@@ -65,7 +65,8 @@ def _trend(indicator: Indicator, plan):
         [charts.Series(u.name.replace("UBND ", ""), [series[u.id][s].points if s in series[u.id] else None
                                                     for s in starts],
                        color=charts.OWNER_COLORS[i % len(charts.OWNER_COLORS)]) for i, u in enumerate(drawn)],
-        title=f"{indicator.label}: điểm theo tháng", y_label="điểm") if drawn else None
+        title=gettext("%(indicator)s: điểm theo tháng", indicator=indicator.label),
+        y_label=gettext("điểm")) if drawn else None
     latest = [(u, series[u.id].get(latest_period.start_date)) for u in drawn]
     return chart, latest
 

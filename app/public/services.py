@@ -18,7 +18,7 @@ from app.assignments.services import assignments_on
 from app.audit.services import record
 from app.core import charts
 from app.core.errors import Forbidden
-from app.core.i18n import N_
+from app.core.i18n import N_, period_name
 from app.core.time import to_vn
 from app.extensions import db
 from app.org.models import Unit
@@ -183,10 +183,11 @@ def scoreboard(unit: Unit, *, names: bool, today: date) -> Scoreboard:
     if month is not None:
         chart, starts = total_trend(unit, "month", month.period)
         labels, values = list(chart.labels[-TREND_MONTHS:]), list(chart.series[0].values[-TREND_MONTHS:])
-        board.trend = TrendChart(tuple(labels), (charts.Series("Tổng điểm", values),),
-                                 title=f"Tổng điểm {unit.name}, {len(labels)} tháng gần nhất", y_label="điểm / 100",
-                                 y_max=100)
-        board.trend_rows = [(queries.period_of("month", s).label, v)
+        board.trend = TrendChart(tuple(labels), (charts.Series(gettext("Tổng điểm"), values),),
+                                 title=gettext("Tổng điểm %(unit)s, %(count)s tháng gần nhất", unit=unit.name,
+                                               count=len(labels)),
+                                 y_label=gettext("điểm / 100"), y_max=100)
+        board.trend_rows = [(period_name(queries.period_of("month", s)), v)
                             for s, v in zip(starts[-TREND_MONTHS:], values, strict=True)]
         if names:
             board.explanations = explanations(unit, month.period)

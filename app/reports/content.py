@@ -92,7 +92,8 @@ class ChartData:
         from app.core.charts import Series
 
         return pages.TrendChart(tuple(self.labels), (Series(self.label, list(self.values)),), title=self.title,
-                                y_label=self.y_label, y_max=self.y_max, rank_axis=self.rank_axis).svg()
+                                y_label=self.y_label, y_max=self.y_max,
+                                rank_axis=self.rank_axis).svg(locale="vi")  # an official document: Vietnamese
 
 
 @dataclass

@@ -36,12 +36,13 @@ class TrendChart:
     y_max: float | None = None
     rank_axis: bool = False
 
-    def svg(self, *, width: float = 7.0, height: float = 2.8) -> str:
+    def svg(self, *, width: float = 7.0, height: float = 2.8, locale: str = "vi", empty_text: str | None = None) -> str:
+        """One drawing (the PDF report's): Vietnamese numbers and "no data" text unless told otherwise."""
         from app.core.chart_figures import period_tick
 
         return charts.line_chart([period_tick(c) for c in self.labels], list(self.series), title=self.title,
                                  y_label=self.y_label, y_max=self.y_max, rank_axis=self.rank_axis, width=width,
-                                 height=height)
+                                 height=height, locale=locale, empty_text=empty_text)
 
     def figure(self) -> Markup:
         """On a web page: drawn for a desktop and for a phone, captioned, described in words for screen readers."""
@@ -225,10 +226,12 @@ class RanksTable:
     highlight: int | None = None
 
     def chart_svg(self) -> str:
-        """Bar chart of the group's totals (the unit asked about emphasised), as on the ranks page."""
+        """Bar chart of the group's totals (the unit asked about emphasised), as on the ranks page (its language)."""
+        from app.core.chart_figures import page_language
+
         return charts.bar_chart([r.unit.name.replace("UBND ", "") for r in self.rows], [r.total for r in self.rows],
                                 title=gettext("Tổng điểm %(peers)s", peers=self.group.page_label), y_max=100,
-                                highlight=self.highlight)
+                                highlight=self.highlight, **page_language())
 
     def chart_figure(self) -> Markup:
         """The same chart on a web page (horizontal bars on a phone), with the totals in words."""

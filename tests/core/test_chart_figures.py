@@ -62,3 +62,48 @@ def test_a_bar_figure_is_horizontal_on_a_phone_and_lists_every_value():
     assert "<p class=\"visually-hidden\">Tân Sơn: 93,66; Lâm Sơn: –.</p>" in html
     phone = re.search(r'<div class="for-phone">(.*?)</div>', html, re.S).group(1)
     assert len(re.findall(r'<g id="[^"]*ytick_\d+"', phone)) == 2  # one named bar per unit, across
+
+
+# On an English page: the drawings' numbers, the words for screen readers and the empty chart in English (the text is
+# drawn as paths; matplotlib names each drawn text in an XML comment, which is what these tests read).
+
+
+def _drawn(html: str) -> list[str]:
+    return re.findall(r"<!-- (.*?) -->", html)
+
+
+def test_an_english_line_figure_writes_numbers_with_a_decimal_point(app):
+    from flask_babel import force_locale
+
+    codes = ["2026-01", "2026-02", "2026-03"]
+    with app.test_request_context(), force_locale("en"):
+        html = str(line_figure(codes, [Series("Total score", [1, 2, 2.5])], title="Total score"))
+    wide, phone = re.findall(r'<div class="for-(?:wide|phone)">(.*?)</div>', html, re.S)
+    for svg in (wide, phone):
+        assert "2.5" in _drawn(svg) and not any("," in t for t in _drawn(svg)), _drawn(svg)
+    assert "from 1.00 (1/26) to 2.50 (3/26); lowest 1.00 (1/26), highest 2.50 (3/26)." in html
+
+
+def test_the_same_line_figure_on_a_vietnamese_page_is_unchanged(app):
+    codes, series = ["2026-01", "2026-02", "2026-03"], [Series("Tổng điểm", [1, 2, 2.5])]
+    outside = str(line_figure(codes, series, title="Tổng điểm"))  # no request: Vietnamese
+    with app.test_request_context():
+        html = str(line_figure(codes, series, title="Tổng điểm"))
+    assert html == outside
+    assert "2,5" in _drawn(html) and "từ 1,00 (T1/26) đến 2,50 (T3/26)" in html
+    wide = re.search(r'<div class="for-wide">(.*?)</div>', html, re.S).group(1)
+    assert wide == charts.line_chart(["T1/26", "T2/26", "T3/26"], series, title="Tổng điểm", draw_title=False)
+
+
+def test_an_english_bar_figure_and_empty_figures(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        bars = str(bar_figure(["Tân Sơn", "Lâm Sơn"], [93.5, None], title="Totals", y_max=100, highlight=0))
+        empty_line = str(line_figure(["2026-01"], [Series("Total score", [None])], title="Total score"))
+        empty_bars = str(bar_figure(["Tân Sơn"], [None], title="Totals"))
+    assert '<p class="visually-hidden">Tân Sơn: 93.50; Lâm Sơn: –.</p>' in bars
+    assert "93.50" in _drawn(bars) and "93,50" not in _drawn(bars)
+    for html in (empty_line, empty_bars):
+        assert _drawn(html) == ["No data yet", "No data yet"]  # the desktop and the phone drawings
+        assert "Chưa có số liệu" not in html and ': No data yet"' in html  # aria-label "Totals: No data yet"

@@ -153,3 +153,66 @@ def test_a_repeated_chart_comes_from_the_cache():
     charts.clear_cache()
     first = _owner_chart(y_max=12)
     assert _owner_chart(y_max=12) is first
+
+
+# Numbers in the chart's language (issue: "numbers and dates formatted per language"): the locale is an argument.
+# Text is drawn as paths, but matplotlib names each drawn text in an XML comment before its glyphs: that comment tells
+# what the chart shows.
+
+
+def _drawn(svg: str) -> list[str]:
+    """The texts a chart draws (as paths), in drawing order."""
+    return re.findall(r"<!-- (.*?) -->", svg)
+
+
+
+@pytest.mark.parametrize(
+    "value, text", [(0.0, "0"), (5.0, "5"), (2.5, "2.5"), (0.25, "0.25"), (1500.0, "1,500"), (-2.5, "-2.5")]
+)
+def test_english_axis_ticks_use_a_decimal_point(value, text):
+    assert _tick_text(value, locale="en") == text
+
+
+def test_an_english_line_chart_has_ticks_like_2_5_and_the_vietnamese_one_2_comma_5():
+    labels, series = ["T1", "T2", "T3"], [Series("A", [1, 2, 2.5])]
+    vi = line_chart(labels, series, title="t")
+    en = line_chart(labels, series, title="t", locale="en")
+    assert vi == line_chart(labels, series, title="t", locale="vi")  # the default is Vietnamese
+    assert _drawn(vi) == ["T1", "T2", "T3", "0", "0,5", "1", "1,5", "2", "2,5", "t"]  # x labels, y ticks, title
+    assert _drawn(en) == ["T1", "T2", "T3", "0", "0.5", "1", "1.5", "2", "2.5", "t"]
+    _assert_inline_svg(en)
+
+
+def test_english_thousands_on_a_line_chart():
+    series = [Series("A", [0, 1500, 3000])]
+    assert "1,000" in _drawn(line_chart(["a", "b", "c"], series, locale="en"))
+    assert "1.000" in _drawn(line_chart(["a", "b", "c"], series))
+
+
+@pytest.mark.parametrize("phone", [False, True])
+def test_an_english_bar_chart_labels_its_bars_93_50(phone):
+    labels, values = ["Tân Sơn", "Lâm Sơn", "Quảng Sơn"], [Decimal("93.5"), 87.25, None]
+    vi = bar_chart(labels, values, y_max=100, phone=phone)
+    en = bar_chart(labels, values, y_max=100, phone=phone, locale="en")
+    assert {"93,50", "87,25", "–"} <= set(_drawn(vi))
+    assert {"93.50", "87.25", "–"} <= set(_drawn(en)) and not any("," in t for t in _drawn(en))
+    _assert_inline_svg(en)
+
+
+def test_an_empty_chart_says_what_it_is_told():
+    for svg in (line_chart(MONTHS, [Series("A", [None] * 12)], title="Index 1", locale="en", empty_text="No data yet"),
+                bar_chart(["A"], [None], title="Index 1", locale="en", empty_text="No data yet")):
+        root = _assert_inline_svg(svg)
+        assert root.get("aria-label") == "Index 1: No data yet" and _drawn(svg) == ["No data yet"]
+    spark = sparkline([], locale="en", empty_text="No data yet")
+    assert _assert_inline_svg(spark).find(f"{SVG_NS}title").text == "No data yet"
+    assert _drawn(bar_chart([], [])) == [EMPTY_TEXT] == _drawn(bar_chart([], [], empty_text=None))
+
+
+def test_the_language_is_part_of_the_cache_key():
+    charts.clear_cache()
+    args = (["a", "b"], [Series("A", [1.5, 2.5])])
+    vi = line_chart(*args)
+    en = line_chart(*args, locale="en")
+    assert en is line_chart(*args, locale="en") and vi is line_chart(*args)  # each language cached on its own
+    assert "2,5" in _drawn(vi) and "2.5" in _drawn(en)

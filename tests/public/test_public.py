@@ -4,6 +4,7 @@ unpublished units, the embed's framing policy, the badge, open data, HTTP cachin
 import csv
 import io
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -195,3 +196,20 @@ def test_only_a_chair_may_switch(scored, auth, client, clock, username):
     assert client.post(f"/units/{find_unit_by_code('NS').id}/publishing",
                        data={"publish": "off"}).status_code in (403, 404)
     assert services.public_unit("NS") is not None
+
+
+def test_the_english_scoreboard_draws_its_trend_in_english(scored, client, clock):
+    from tests.core.test_english_pages import VIETNAMESE_DECIMAL, drawn_texts
+
+    client.post("/language", data={"locale": "en"})
+    page = client.get("/cong-khai/NS").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    figure = page[page.index('<figure class="chart">'):page.index("</figure>")]
+    assert "<figcaption>Total score of UBND huyện Ninh Sơn, last 7 months</figcaption>" in figure
+    drawn = drawn_texts(figure)
+    assert "points / 100" in drawn and "điểm / 100" not in drawn
+    assert not any(VIETNAMESE_DECIMAL.search(text) for text in drawn), drawn
+    words = re.search(r'<p class="visually-hidden">(.*?)</p>', figure).group(1)
+    assert words.startswith("from ") and not VIETNAMESE_DECIMAL.search(words), words
+    table = page[page.index("<details>"):page.index("</details>")]  # the chart's data: periods in English too
+    assert "<td>Month 10/2026</td>" in table and "Tháng" not in table
