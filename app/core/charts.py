@@ -13,7 +13,6 @@ import functools
 import io
 import math
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +25,8 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import text_to_path
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from app.core.chart_cache import cached as _cached
+from app.core.chart_cache import clear as clear_cache  # noqa: F401  (tests call charts.clear_cache)
 from app.core.chart_svg import finish as _finish
 from app.core.formatting import local_number
 
@@ -34,7 +35,6 @@ OWNER_COLORS: tuple[str, ...] = ("#1b4f8a", "#d9822b", "#2e8b57", "#c0392b", "#7
 EMPTY_TEXT = "Chưa có số liệu"
 
 _LOCK = threading.Lock()
-_CACHE_LOCK = threading.Lock()
 _RC = {
     "svg.fonttype": "path", "svg.hashsalt": "chiso766", "font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"],
     "font.size": 8, "axes.edgecolor": "#888888",
@@ -44,46 +44,6 @@ _METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 _MAX_X_TICKS = 12
 _FONT = 8.0  # tick/legend font size in points
 _ROTATION = 40
-
-
-_CACHE: OrderedDict[tuple, str] = OrderedDict()
-_CACHE_SIZE = 256
-
-
-def _frozen(value):
-    if isinstance(value, Series):
-        return ("S", value.label, _frozen(value.values), value.color, value.dashed)
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(v) for v in value)
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def clear_cache() -> None:
-    """Forget cached SVGs (tests use it to check that rendering itself is deterministic)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
-
-
-def _cached(render):
-    """Charts are pure functions of their inputs: keep the last few hundred SVGs (pages repeat them)."""
-
-    @functools.wraps(render)
-    def wrapper(*args, **kwargs):
-        key = (render.__name__, _frozen(args), _frozen(sorted(kwargs.items())))
-        with _CACHE_LOCK:
-            if key in _CACHE:
-                _CACHE.move_to_end(key)
-                return _CACHE[key]
-        svg = render(*args, **kwargs)
-        with _CACHE_LOCK:
-            _CACHE[key] = svg
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-        return svg
-
-    return wrapper
 
 
 @dataclass
