@@ -86,7 +86,7 @@ def test_a_dossier_shows_who_holds_it(november, client, auth, db, clock):
 
 
 def test_the_quarterly_report_carries_the_dossier_figures(november, db):
-    from app.reports.content import dossier_stats
+    from app.reports.dossier_figures import dossier_stats
     from app.scores.periods import quarter_period
 
     stats_ = dossier_stats(find_unit_by_code("NS"), quarter_period(2026, 4), now=NOW)
