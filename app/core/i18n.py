@@ -16,6 +16,14 @@ def N_(text: str) -> str:  # noqa: N802  (the gettext convention for "translate 
     return text
 
 
+def request_gettext(text: str, /, **values) -> str:
+    """The text in the page's language inside a request; Vietnamese elsewhere (jobs, the command line, PDF reports).
+    Modules import it as `gettext`, so that `pybabel extract` finds their texts."""
+    from flask import has_request_context
+
+    return gettext(text, **values) if has_request_context() else (text % values if values else text)
+
+
 # the default SCORE_BANDS labels and the alert kinds (app.alerts.models.ALERT_KINDS)
 VALUE_TEXTS = (
     N_("Xuất sắc"), N_("Tốt"), N_("Khá"), N_("Trung bình"), N_("Yếu"),

@@ -8,14 +8,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from app.alerts import services as alerts
 from app.assignments import services as assignments
 from app.assignments.models import Assignment
 from app.assignments.services import OwnerBook
 from app.auth.models import User
-from app.core.formatting import local_number, vn_number
+from app.core.formatting import local_number
 from app.extensions import db
 from app.indicators.models import Indicator, subject_key
 from app.org.models import Unit
@@ -115,16 +115,13 @@ class Accountable:
 
     @property
     def label(self) -> str:
-        """Who answers, in Vietnamese (reports, exports, the API); pages show `page_label`."""
-        if self.assignment is not None:
-            return self.assignment.performer_text
-        if self.people:
-            return "Lãnh đạo đơn vị (chưa phân công): " + "; ".join(p.full_name for p in self.people)
-        return "Chưa phân công, đơn vị chưa có tài khoản lãnh đạo"
+        """Who answers, in Vietnamese whatever the reader's language (reports, exports, the API)."""
+        with force_locale("vi"):
+            return self.page_label
 
     @property
     def page_label(self) -> str:
-        """`label` in the page's language (the names stay as they are)."""
+        """Who answers, in the page's language (the names stay as they are)."""
         if self.assignment is not None:
             return self.assignment.performer_text  # its team text follows the page's language
         if self.people:
@@ -194,17 +191,13 @@ class RedItem:
 
     @property
     def reasons(self) -> list[str]:
-        """Why it is red, in Vietnamese (alerts, reports, the API); pages show `page_reasons`."""
-        out = []
-        if self.is_lowest_band:
-            out.append(f"ở mức {self.line.band[0]}")
-        if self.drop is not None:
-            out.append(f"giảm {vn_number(self.drop)} điểm")
-        return out
+        """Why it is red, in Vietnamese whatever the reader's language (alerts, reports, the API)."""
+        with force_locale("vi"):
+            return self.page_reasons
 
     @property
     def page_reasons(self) -> list[str]:
-        """`reasons` in the page's language, numbers written its way."""
+        """Why it is red, in the page's language, numbers written its way."""
         out = []
         if self.is_lowest_band:
             out.append(gettext("ở mức %(band)s", band=gettext(self.line.band[0])))

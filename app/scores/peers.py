@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from app.core.i18n import N_
 from app.org.models import Unit
@@ -29,9 +29,9 @@ class PeerGroup:
 
     @property
     def label(self) -> str:
-        """"các xã, phường, thị trấn của UBND huyện Ninh Sơn"."""
-        name = PEER_NAMES.get(self.kind, "đơn vị")
-        return f"các {name} của {self.parent.name}" if self.parent is not None else f"các {name}"
+        """"các xã, phường, thị trấn của UBND huyện Ninh Sơn", whatever the reader's language (exports, reports, API)."""
+        with force_locale("vi"):
+            return self.page_label
 
     @property
     def page_label(self) -> str:

@@ -9,6 +9,7 @@ from datetime import date
 from typing import NamedTuple
 
 from app.core.i18n import N_
+from app.core.i18n import request_gettext as gettext
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -43,17 +44,6 @@ class Period(NamedTuple):
         if self.kind == "quarter":
             return f"{self.start_date.year}-Q{(self.start_date.month - 1) // 3 + 1}"
         return str(self.start_date.year)
-
-
-def gettext(text: str, /, **values) -> str:
-    """An error in the page's language inside a request; Vietnamese elsewhere (the importer's command line)."""
-    from flask import has_request_context
-
-    if has_request_context():
-        from flask_babel import gettext as _gettext
-
-        return _gettext(text, **values)
-    return text % values if values else text
 
 
 def _hint() -> str:

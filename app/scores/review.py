@@ -10,15 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import has_request_context
-from flask_babel import gettext as _gettext
-
 from app.alerts import services as alerts
 from app.alerts.models import Alert
 from app.audit.services import record
 from app.auth.models import User
 from app.core.errors import DomainError, Forbidden, StaleEdit
 from app.core.i18n import N_
+from app.core.i18n import request_gettext as gettext
 from app.core.locking import describes, ensure_version
 from app.extensions import db
 from app.indicators.models import Indicator
@@ -34,11 +32,6 @@ STATE_LABELS = {
     "accepted": N_("Đã chấp nhận"),
     "returned": N_("Đã trả lại"),
 }
-
-
-def gettext(text: str, **values) -> str:
-    """The text in the page's language; Vietnamese outside a request (jobs, the command line, PDF reports)."""
-    return _gettext(text, **values) if has_request_context() else (text % values if values else text)
 
 
 def explanation_state(explanation: Explanation | None) -> tuple[str, str]:
